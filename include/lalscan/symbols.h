@@ -50,6 +50,103 @@ typedef struct ls_pe_import {
 /* ---- PE section: declarations owned by the PE/symbol-store work (helper "pe-store") ---- */
 /* (filled in by src/symbols/pe.c, symstore.c, cab.c) */
 
+/* Opens an image file (mapped read-only). */
+int ls_pe_open_file(const char *path, ls_pe **out, ls_error *err);
+/* Opens an image in file layout held in memory; data is not copied and must outlive the
+ * ls_pe. name is used in messages. */
+int ls_pe_open_mem(const void *data, size_t size, const char *name, ls_pe **out, ls_error *err);
+/* Opens an image as loaded (RVA-addressed, e.g. from dump memory). The headers must be
+ * readable; pages missing elsewhere are tolerated and listed by ls_pe_notes. fn and ctx must
+ * outlive the ls_pe. */
+int ls_pe_open_reader(ls_pe_read_fn fn, void *ctx, const char *name, ls_pe **out, ls_error *err);
+void ls_pe_free(ls_pe *pe);
+
+const ls_pe_info *ls_pe_get_info(const ls_pe *pe);
+const ls_pe_section *ls_pe_sections(const ls_pe *pe, unsigned *n);
+/* The display name given at open (file path or caller's name). */
+const char *ls_pe_name(const ls_pe *pe);
+/* "x86", "x64", "arm64", or NULL for a machine lalscan does not handle. */
+const char *ls_pe_machine_name(uint16_t machine);
+/* What could not be read while opening a loaded image ("" when everything was readable). */
+const char *ls_pe_notes(const ls_pe *pe);
+/* Data directory i (0 export, 1 import, 6 debug, ...): RVA and size; LS_ENOTFOUND if absent. */
+int ls_pe_directory(const ls_pe *pe, unsigned i, uint32_t *rva, uint32_t *size);
+
+/* File offset of rva (file layout only). LS_ENODATA when the RVA has no bytes in the file
+ * (e.g. .bss), LS_EUNSUPPORTED for a loaded image. */
+int ls_pe_rva_to_offset(const ls_pe *pe, uint32_t rva, uint64_t *off, ls_error *err);
+/* Reads len bytes at rva (either layout). LS_ENODATA outside the image or for a missing page. */
+int ls_pe_read(const ls_pe *pe, uint32_t rva, void *buf, size_t len, ls_error *err);
+
+/* The CodeView record of the debug directory (RSDS preferred over NB10). LS_ENOTFOUND when the
+ * image has none. */
+int ls_pe_codeview(const ls_pe *pe, ls_codeview *out, ls_error *err);
+/* Base name of the recorded PDB path (after the last '\' or '/'). */
+const char *ls_codeview_pdb_name(const ls_codeview *cv);
+/* SymStore key of a PDB: GUID as 32 upper-case hex digits in display order + age "%x"
+ * (NB10: "%08X%x" of signature and age). LS_EINVAL for LS_CV_NONE. */
+int ls_codeview_key(const ls_codeview *cv, char out[41]);
+/* SymStore key of an image: "%08X%x" of TimeDateStamp and SizeOfImage. */
+void ls_pe_image_key(uint32_t timestamp, uint32_t size_of_image, char out[20]);
+
+/* Imports (parsed at open), sorted by IAT slot RVA. When the import directory was corrupt or
+ * unreadable, returns that error and whatever was parsed before it in *list / *n. */
+int ls_pe_imports(const ls_pe *pe, const ls_pe_import **list, size_t *n, ls_error *err);
+/* The import whose IAT slot is at iat_rva, or NULL. */
+const ls_pe_import *ls_pe_import_at(const ls_pe *pe, uint32_t iat_rva);
+
+/* ---- symbol paths and stores (sympath.c, symstore.c, cab.c) ---- */
+
+typedef struct ls_sympath ls_sympath;
+
+/* How a file was found (ls_found_file.how). */
+enum ls_found_how {
+    LS_FOUND_FOLDER = 1,    /* a plain folder, by name */
+    LS_FOUND_STORE = 2,     /* a SymStore tree, by key */
+    LS_FOUND_TWO_TIER = 3,  /* a two-tier SymStore tree (index2.txt) */
+};
+/* Flags in ls_found_file.flags. */
+enum {
+    LS_FOUND_COMPRESSED = 1,   /* decompressed from a CAB (name.pd_ / name.sy_) */
+    LS_FOUND_POINTER = 2,      /* through file.ptr */
+};
+typedef struct ls_found_file {
+    int fd;                 /* open read-only; the caller closes it */
+    uint64_t size;
+    int how;                /* enum ls_found_how */
+    int flags;
+    char path[1024];        /* display path: the real file, or ".../name.pd_ (decompressed)" */
+} ls_found_file;
+
+/* Parses an _NT_SYMBOL_PATH-style spec. URL elements are kept aside (offline: never contacted). */
+int ls_sympath_parse(const char *spec, ls_sympath **out, ls_error *err);
+void ls_sympath_free(ls_sympath *sp);
+/* Local elements in search order; *is_store is 1 for store elements (srv, symsrv, cache). */
+size_t ls_sympath_count(const ls_sympath *sp);
+const char *ls_sympath_element(const ls_sympath *sp, size_t i, int *is_store);
+/* Elements that were skipped (URLs, empty srv** elements), each with the reason. */
+size_t ls_sympath_skipped_count(const ls_sympath *sp);
+const char *ls_sympath_skipped(const ls_sympath *sp, size_t i);
+/* A check run on each PDB candidate found by name in a plain folder (e.g. compare GUID/age);
+ * return 0 to accept, LS_EMISMATCH to go on searching. Store matches are by key already. */
+typedef int (*ls_sympath_check_fn)(void *ctx, int fd, const char *path, ls_error *err);
+void ls_sympath_set_pdb_check(ls_sympath *sp, ls_sympath_check_fn fn, void *ctx);
+
+/* Finds the PDB named by cv. LS_ENOTFOUND with a message listing where it looked. */
+int ls_sympath_find_pdb(const ls_sympath *sp, const ls_codeview *cv, ls_found_file *out,
+                        ls_error *err);
+/* Finds an image by name, TimeDateStamp and SizeOfImage (folder candidates are checked). */
+int ls_sympath_find_image(const ls_sympath *sp, const char *name, uint32_t timestamp,
+                          uint32_t size_of_image, ls_found_file *out, ls_error *err);
+
+/* Extracts file `name` (case-insensitive; NULL or not present with one file: the only file)
+ * of the CAB in data/size into out_fd. At most max_out bytes are written (0: 4 GiB).
+ * display names the CAB in messages. */
+int ls_cab_extract(const void *data, size_t size, const char *name, const char *display,
+                   int out_fd, uint64_t max_out, uint64_t *written, ls_error *err);
+/* An anonymous temporary file in $TMPDIR (or /tmp): O_TMPFILE, else mkstemp + unlink. */
+int ls_tmpfile(ls_error *err);
+
 /* ---- PDB section: declarations owned by the PDB work (helper "pdb") ---- */
 /* (filled in by src/symbols/pdb*.c, msf.c) */
 
@@ -131,5 +228,48 @@ int ls_pdb_inline_sites(ls_pdb *p, const char *inlinee, ls_pdb_inline_site **sit
  * other machines keep the name; C++ names ("?...") are copied unchanged. out gets at most
  * cap-1 characters. */
 void ls_pdb_undecorate(const char *name, uint16_t machine, char *out, size_t cap);
+
+/* ---- PDB types (src/symbols/pdb_types*.c): structure layouts from the TPI stream ---- */
+
+#ifndef LS_TYPE_MEMBER_DEFINED
+#define LS_TYPE_MEMBER_DEFINED
+/* One member reached by a member path, or one entry of a member listing. */
+typedef struct ls_type_member {
+    uint64_t offset;          /* bytes from the start of the outer type */
+    uint64_t size;            /* bytes of the member's type; for a bitfield its storage unit */
+    unsigned bit_position;    /* bitfield: first bit inside the storage unit, else 0 */
+    unsigned bit_width;       /* bitfield: width in bits, else 0 */
+    uint32_t type_index;      /* the member's TPI type (a bitfield's LF_BITFIELD record) */
+    char name[128];           /* last path component / member name ("<base>" for a base class) */
+    char type_name[192];      /* C-like: "unsigned long", "_LIST_ENTRY", "void *", "UCHAR[4]" */
+} ls_type_member;
+#endif
+
+/* The types of one PDB, indexed once. Borrows the ls_pdb: free it before the ls_pdb. Lookups
+ * through a const ls_pdb_types may run on several threads at once. */
+typedef struct ls_pdb_types ls_pdb_types;
+int ls_pdb_types_open(ls_pdb *pdb, ls_pdb_types **out, ls_error *err);
+void ls_pdb_types_free(ls_pdb_types *ty);
+/* Offset, size and bitfield of a member path in a struct/union named `type` ("_EPROCESS"; a name
+ * without its leading '_' is also tried): "UniqueProcessId", "Links[1].Next",
+ * "ProcessorState.ContextFrame.Rip" (indices decimal or 0x-hex). Forward references resolve to
+ * their definitions. LS_ENOTFOUND: no such type or member; LS_EINVAL: the path goes through a
+ * pointer or bitfield, indexes a non-array or past its end; LS_ECORRUPT: bad type records. */
+int ls_pdb_types_member(const ls_pdb_types *ty, const char *type, const char *path,
+                        ls_type_member *out, ls_error *err);
+/* Same, starting from a TPI type index (e.g. from ls_pdb_find_data). */
+int ls_pdb_types_member_ti(const ls_pdb_types *ty, uint32_t type_index, const char *path,
+                           ls_type_member *out, ls_error *err);
+/* Size of a struct/union/enum by name, or of a built-in C type ("unsigned long"). */
+int ls_pdb_types_size(const ls_pdb_types *ty, const char *type, uint64_t *size, ls_error *err);
+/* Calls fn for each member of a struct/union in declaration order (for diagnostics); fn returns
+ * non-zero to stop, and that value is returned. */
+typedef int (*ls_type_member_fn)(void *ctx, const ls_type_member *m);
+int ls_pdb_types_members(const ls_pdb_types *ty, const char *type, ls_type_member_fn fn,
+                         void *ctx, ls_error *err);
+/* One-shot forms: index the types, answer, forget (use ls_pdb_types for many lookups). */
+int ls_pdb_member_offset(ls_pdb *pdb, const char *type, const char *path, ls_type_member *out,
+                         ls_error *err);
+int ls_pdb_type_size(ls_pdb *pdb, const char *type, uint64_t *size, ls_error *err);
 
 #endif
