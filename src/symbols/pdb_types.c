@@ -396,6 +396,12 @@ int tpi_resolve(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
 
 int tpi_strip(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
 {
+    int rc = tpi_strip_mods(t, ti, &ti, err);
+    return rc < 0 ? rc : tpi_resolve(t, ti, out, err);
+}
+
+int tpi_strip_mods(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
+{
     for (int depth = 0; depth < TPI_MAX_DEPTH; depth++) {
         uint16_t kind;
         const uint8_t *p;
@@ -413,7 +419,8 @@ int tpi_strip(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
             ti = ls_le32(p);
             continue;
         }
-        return tpi_resolve(t, ti, out, err);
+        *out = ti;
+        return 0;
     }
     return ls_error_set(err, LS_ECORRUPT, "TPI: modifier/alias chain from 0x%x is longer than %d (a cycle?)",
                         ti, TPI_MAX_DEPTH);

@@ -68,6 +68,8 @@ int tpi_udt_parse(const ls_tpi *t, uint32_t ti, uint16_t kind, const uint8_t *p,
                   struct tpi_udt *u, ls_error *err);
 /* Follows LF_MODIFIER and LF_ALIAS, and forward references to their definition. */
 int tpi_strip(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err);
+/* Follows LF_MODIFIER and LF_ALIAS only. */
+int tpi_strip_mods(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err);
 /* Forward reference -> definition; other indices come back unchanged. */
 int tpi_resolve(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err);
 /* Next member of field list `list` at payload position *pos: 1 member, 0 end of this record. */

@@ -255,7 +255,7 @@ static int describe(const ls_tpi *t, uint32_t type, uint64_t offset, ls_type_mem
     memset(m, 0, sizeof *m);
     m->offset = offset;
     m->type_index = type;
-    if ((rc = tpi_strip(t, type, &st, err)) < 0 || (rc = kind_of(t, st, &kind, err)) < 0)
+    if ((rc = tpi_strip_mods(t, type, &st, err)) < 0 || (rc = kind_of(t, st, &kind, err)) < 0)
         return rc;
     if (kind == LF_BITFIELD) {
         const uint8_t *p;
@@ -271,6 +271,10 @@ static int describe(const ls_tpi *t, uint32_t type, uint64_t offset, ls_type_mem
             return ls_error_set(err, LS_ECORRUPT, "TPI: bitfield record 0x%x: bits %u..%u do not fit its %llu-byte unit",
                                 st, m->bit_position, m->bit_position + m->bit_width,
                                 (unsigned long long)m->size);
+    } else if (ls_tpi_type_size(t, st, &m->size, NULL) == LS_ENOTFOUND) {
+        /* A forward reference without a definition in this PDB (a type the PDB only saw through
+         * pointers, e.g. _NT_TIB in a driver PDB): the offset is still right, the size unknown. */
+        m->size = 0;
     } else if ((rc = ls_tpi_type_size(t, st, &m->size, err)) < 0) {
         return rc;
     }
