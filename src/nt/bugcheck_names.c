@@ -1,0 +1,110 @@
+/* bugcheck_names.c - bug check codes to their symbolic names, one table. Codes with the
+ * 0x10000000 bit are the "_M" variants of the same check. Unknown codes get no name. */
+#include "lalscan/nt.h"
+
+#include <stdio.h>
+
+static const struct bugcheck_name {
+    uint32_t code;
+    const char *name;
+} names[] = {
+    { 0x01, "APC_INDEX_MISMATCH" },
+    { 0x0A, "IRQL_NOT_LESS_OR_EQUAL" },
+    { 0x0C, "MAXIMUM_WAIT_OBJECTS_EXCEEDED" },
+    { 0x13, "EMPTY_THREAD_REAPER_LIST" },
+    { 0x19, "BAD_POOL_HEADER" },
+    { 0x1A, "MEMORY_MANAGEMENT" },
+    { 0x1E, "KMODE_EXCEPTION_NOT_HANDLED" },
+    { 0x20, "KERNEL_APC_PENDING_DURING_EXIT" },
+    { 0x24, "NTFS_FILE_SYSTEM" },
+    { 0x27, "RDR_FILE_SYSTEM" },
+    { 0x2E, "DATA_BUS_ERROR" },
+    { 0x35, "NO_MORE_IRP_STACK_LOCATIONS" },
+    { 0x3B, "SYSTEM_SERVICE_EXCEPTION" },
+    { 0x3F, "NO_MORE_SYSTEM_PTES" },
+    { 0x40, "TARGET_MDL_TOO_SMALL" },
+    { 0x41, "MUST_SUCCEED_POOL_EMPTY" },
+    { 0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS" },
+    { 0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE" },
+    { 0x4E, "PFN_LIST_CORRUPT" },
+    { 0x50, "PAGE_FAULT_IN_NONPAGED_AREA" },
+    { 0x51, "REGISTRY_ERROR" },
+    { 0x57, "XNS_INTERNAL_ERROR" },
+    { 0x5C, "HAL_INITIALIZATION_FAILED" },
+    { 0x64, "SYMBOLIC_INITIALIZATION_FAILED" },
+    { 0x6B, "PROCESS1_INITIALIZATION_FAILED" },
+    { 0x77, "KERNEL_STACK_INPAGE_ERROR" },
+    { 0x7A, "KERNEL_DATA_INPAGE_ERROR" },
+    { 0x7B, "INACCESSIBLE_BOOT_DEVICE" },
+    { 0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED" },
+    { 0x7F, "UNEXPECTED_KERNEL_MODE_TRAP" },
+    { 0x80, "NMI_HARDWARE_FAILURE" },
+    { 0x8E, "KERNEL_MODE_EXCEPTION_NOT_HANDLED" },
+    { 0x9C, "MACHINE_CHECK_EXCEPTION" },
+    { 0x9F, "DRIVER_POWER_STATE_FAILURE" },
+    { 0xA0, "INTERNAL_POWER_ERROR" },
+    { 0xA5, "ACPI_BIOS_ERROR" },
+    { 0xBE, "ATTEMPTED_WRITE_TO_READONLY_MEMORY" },
+    { 0xC1, "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION" },
+    { 0xC2, "BAD_POOL_CALLER" },
+    { 0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION" },
+    { 0xC5, "DRIVER_CORRUPTED_EXPOOL" },
+    { 0xC6, "DRIVER_CAUGHT_MODIFYING_FREED_POOL" },
+    { 0xC7, "TIMER_OR_DPC_INVALID" },
+    { 0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION" },
+    { 0xCB, "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS" },
+    { 0xCC, "PAGE_FAULT_IN_FREED_SPECIAL_POOL" },
+    { 0xCD, "PAGE_FAULT_BEYOND_END_OF_ALLOCATION" },
+    { 0xCE, "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS" },
+    { 0xD1, "DRIVER_IRQL_NOT_LESS_OR_EQUAL" },
+    { 0xD3, "DRIVER_PORTION_MUST_BE_NONPAGED" },
+    { 0xD5, "DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL" },
+    { 0xD6, "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION" },
+    { 0xD8, "DRIVER_USED_EXCESSIVE_PTES" },
+    { 0xDE, "POOL_CORRUPTION_IN_FILE_AREA" },
+    { 0xE2, "MANUALLY_INITIATED_CRASH" },
+    { 0xEA, "THREAD_STUCK_IN_DEVICE_DRIVER" },
+    { 0xEF, "CRITICAL_PROCESS_DIED" },
+    { 0xF4, "CRITICAL_OBJECT_TERMINATION" },
+    { 0xF7, "DRIVER_OVERRAN_STACK_BUFFER" },
+    { 0xFC, "ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY" },
+    { 0xFE, "BUGCODE_USB_DRIVER" },
+    { 0x101, "CLOCK_WATCHDOG_TIMEOUT" },
+    { 0x109, "CRITICAL_STRUCTURE_CORRUPTION" },
+    { 0x113, "VIDEO_DXGKRNL_FATAL_ERROR" },
+    { 0x116, "VIDEO_TDR_FAILURE" },
+    { 0x117, "VIDEO_TDR_TIMEOUT_DETECTED" },
+    { 0x119, "VIDEO_SCHEDULER_INTERNAL_ERROR" },
+    { 0x124, "WHEA_UNCORRECTABLE_ERROR" },
+    { 0x133, "DPC_WATCHDOG_VIOLATION" },
+    { 0x139, "KERNEL_SECURITY_CHECK_FAILURE" },
+    { 0x13A, "KERNEL_MODE_HEAP_CORRUPTION" },
+    { 0x141, "VIDEO_ENGINE_TIMEOUT_DETECTED" },
+    { 0x154, "UNEXPECTED_STORE_EXCEPTION" },
+    { 0x15F, "CONNECTED_STANDBY_WATCHDOG_TIMEOUT_LIVEDUMP" },
+    { 0x161, "LIVE_SYSTEM_DUMP" },
+    { 0x189, "BAD_OBJECT_HEADER" },
+    { 0x18B, "SECURE_KERNEL_ERROR" },
+    { 0x1C4, "DRIVER_VERIFIER_DETECTED_VIOLATION_LIVEDUMP" },
+    { 0x1C6, "FAST_ERESOURCE_PRECONDITION_VIOLATION" },
+    { 0x1C7, "STORE_DATA_STRUCTURE_CORRUPTION" },
+    { 0x1CA, "SYNTHETIC_WATCHDOG_TIMEOUT" },
+    { 0x1D5, "DRIVER_PNP_WATCHDOG" },
+    { 0x1DB, "IPI_WATCHDOG_TIMEOUT" },
+    { 0x1E4, "VIDEO_DXGKRNL_SYSMM_FATAL_ERROR" },
+    { 0xDEADDEAD, "MANUALLY_INITIATED_CRASH1" },
+};
+
+/* Writes the name into out ("" when unknown) and returns out. */
+const char *ls_bugcheck_name(uint32_t code, char *out, size_t outsize)
+{
+    uint32_t base = code & ~0x10000000u;
+    int variant = code != base && code != 0xDEADDEAD;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].code == (variant ? base : code)) {
+            snprintf(out, outsize, "%s%s", names[i].name, variant ? "_M" : "");
+            break;
+        }
+    return out;
+}
