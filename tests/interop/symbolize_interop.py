@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 CATEGORIES = ('line rows', 'function starts', 'inline sites')
 BATCH = 4000            # addresses per llvm-symbolizer process
 SHOW = 5                # differences listed per "not ok" line
+# llvm-symbolizer's crash handler would otherwise run a symbolizer on its own stack each time
+QUIET_CRASH = dict(os.environ, LLVM_DISABLE_SYMBOLIZATION='1')
 PROC_KINDS = ('S_GPROC32', 'S_LPROC32', 'S_GPROC32_ID', 'S_LPROC32_ID', 'S_LPROC32_DPC', 'S_LPROC32_DPC_ID')
 
 
@@ -151,7 +153,7 @@ def llvm_batch(obj, addrs):
     it printed are complete and belong to the first addresses of the batch."""
     p = subprocess.run(['llvm-symbolizer', '--obj=' + obj, '--inlines', '--output-style=JSON'],
                        input=''.join('0x%x\n' % a for a in addrs), capture_output=True, text=True,
-                       errors='replace')
+                       errors='replace', env=QUIET_CRASH)
     res = []
     for ln in p.stdout.splitlines():
         try:
