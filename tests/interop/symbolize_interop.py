@@ -39,6 +39,7 @@ class PdbFacts:
         self.procs = []          # (start VA, end VA, name)
         self.cross_sites = []    # (start VA, end VA) ranges of inline sites whose inlinee has bit 31 set
         self.site_ranges = []    # (start VA, end VA, inlinee) of every inline-site range
+        self.line_blocks = []    # (start VA, end VA, [(VA, line)...]) from the C13 line tables
 
 
 def image_layout(image):
@@ -52,6 +53,7 @@ def image_layout(image):
 def pdb_facts(pdb, image):
     base, secs = image_layout(image)
     facts = PdbFacts()
+    facts.base = base
 
     def va(sec, off):
         if sec < 1 or sec > len(secs):
@@ -71,13 +73,18 @@ def pdb_facts(pdb, image):
         m = blk_re.match(ln)
         if m:      # a C13 line block: rows follow until a blank line; offsets are section offsets
             sec = int(m.group(1), 16)
+            lo, hi = va(sec, int(m.group(2), 16)), va(sec, int(m.group(3), 16))
+            rows = []
             i += 1
             while i < n and out[i].strip():
                 for r in row_re.finditer(out[i]):
                     a = va(sec, int(r.group(2), 16))
                     if a is not None:
                         facts.addrs['line rows'].add(a)
+                        rows.append((a, int(r.group(1))))
                 i += 1
+            if lo is not None and rows:
+                facts.line_blocks.append((lo, hi, sorted(rows)))
             continue
         m = rec_re.match(ln)
         if m and m.group(1) in PROC_KINDS and i + 1 < n:
@@ -117,6 +124,16 @@ def pdb_facts(pdb, image):
         i += 1
     facts.procs.sort()
     return facts
+
+
+def table_line(facts, a):
+    """The line the C13 line table gives for a: the last row at or below a in its block."""
+    for lo, hi, rows in facts.line_blocks:
+        if lo <= a <= hi:
+            cands = [ln for va, ln in rows if va <= a]
+            if cands:
+                return cands[-1]
+    return None
 
 
 def containing_proc(facts, a):
@@ -257,24 +274,51 @@ def compare_one(a, ll, lf, facts):
     if ll is None:
         # no oracle: llvm-symbolizer crashed here. lalscan must name the procedure that contains
         # the address according to llvm-pdbutil's procedure ranges.
-        p = containing_proc(facts, a)
-        if lf and p and lf[-1][0] == p[2]:
-            return 'known:no oracle (llvm-symbolizer crashes; lalscan names the containing procedure)', ''
-        return 'differ', 'llvm-symbolizer crashed; lalscan %s, llvm-pdbutil procedure %s' % (
-            fmt(lf), p[2] if p else 'none')
+        # no oracle: llvm-symbolizer crashed here. lalscan must name the procedure that contains
+        # the address (llvm-pdbutil's procedure ranges) with the line its line table gives.
+        p, tl = containing_proc(facts, a), table_line(facts, a)
+        if lf and p and lf[-1][0] == p[2] and (tl is None or lf[-1][2] == tl):
+            return 'known:no oracle (llvm-symbolizer crashes; lalscan names the containing procedure and table line)', ''
+        return 'differ', 'llvm-symbolizer crashed; lalscan %s, llvm-pdbutil procedure %s line %s' % (
+            fmt(lf), p[2] if p else 'none', tl)
     if isinstance(ll, str):
         return 'differ', 'llvm-symbolizer %s' % ll
     ll, lf = norm_frames(ll), norm_frames(lf)
     if ll == lf:
         return 'agree', ''
     # llvm-symbolizer silently drops inline frames whose inlinee is a cross-module id (bit 31,
-    # pdb-format.md 5.5). Accept when lalscan's extra frames are exactly those and the rest agree.
-    if facts.cross_sites and in_ranges(a, facts.cross_sites) and len(lf) > len(ll):
-        depth = sum(1 for s, e, inl in facts.site_ranges if s <= a < e and inl & 0x80000000)
-        extra = len(lf) - len(ll)
-        if 0 < extra <= depth and [f for f, _, _ in lf[extra:]] == [f for f, _, _ in ll] and lf[-1][0] == ll[-1][0]:
-            return 'known:llvm-symbolizer drops cross-module inline frames (pdb-format.md 5.5)', ''
+    # pdb-format.md 5.5): it walks the frames innermost first and stops at the first one whose
+    # inlinee lines it cannot find, so the frames it prints are the outer end of lalscan's chain.
+    # Accept only inside a cross-module inline site and when the frames it does print agree exactly.
+    if facts.cross_sites and in_ranges(a, facts.cross_sites) and len(lf) > len(ll) and ll == lf[len(lf) - len(ll):]:
+        return 'known:llvm-symbolizer drops cross-module inline frames (pdb-format.md 5.5)', ''
     return 'differ', 'llvm %s | lalscan %s' % (fmt(ll), fmt(lf))
+
+
+HEX64 = re.compile(r'^0x(0|[1-9a-f][0-9a-f]*)$')
+
+
+def contract_problem(a, o, facts):
+    """Checks one lalscan JSON object against the symbolize contract (DESIGN.md): 64-bit values
+    as lower-case "0x" strings without leading zeros, lines as numbers, rva = address - ImageBase,
+    symbol = the outermost frame, displacement from the containing procedure's start."""
+    for k in ('address', 'rva', 'displacement'):
+        if not isinstance(o.get(k), str) or not HEX64.match(o[k]):
+            return '%s is %r' % (k, o.get(k))
+    if int(o['rva'], 16) != a - facts.base:
+        return 'rva %s, expected 0x%x' % (o['rva'], a - facts.base)
+    fr = o.get('frames')
+    if not isinstance(fr, list) or not fr:
+        return 'no frames'
+    for f in fr:
+        if not isinstance(f.get('line'), int) and f.get('line') is not None:
+            return 'line is %r' % f.get('line')
+    if o.get('symbol') != fr[-1].get('symbol'):
+        return 'symbol %r but outermost frame %r' % (o.get('symbol'), fr[-1].get('symbol'))
+    p = containing_proc(facts, a)
+    if p and o.get('symbol') == p[2] and int(o['displacement'], 16) != a - p[0]:
+        return 'displacement %s, expected 0x%x from %s' % (o['displacement'], a - p[0], p[2])
+    return None
 
 
 def check_image(lalscan, name, image, pdb, tmp):
@@ -295,6 +339,15 @@ def check_image(lalscan, name, image, pdb, tmp):
         lines.append('not ok - %s: lalscan symbolize exit %d, %d answers for %d addresses%s%s' % (
             name, rc, len(lal), len(every), '; stderr: ' + ' / '.join(err) if err else '',
             '; unparsable: ' + bad[0] if bad else ''))
+    bad_contract = [(a, contract_problem(a, o, facts)) for a, o in sorted(lal.items())]
+    bad_contract = [(a, w) for a, w in bad_contract if w]
+    if lal:
+        if bad_contract:
+            lines.append('not ok - %s json contract: %d/%d objects wrong, first: %s' % (
+                name, len(bad_contract), len(lal), ' || '.join('0x%x: %s' % x for x in bad_contract[:SHOW])))
+        else:
+            lines.append('ok - %s json contract: %d/%d objects (rva, symbol, displacement, value forms)' % (
+                name, len(lal), len(lal)))
     for cat in CATEGORIES:
         addrs = sorted(facts.addrs[cat])
         if not addrs:
