@@ -66,4 +66,17 @@ static inline int ls_in_bounds(uint64_t off, uint64_t len, uint64_t total)
 /* Formats a 64-bit value as the JSON contract wants: "0x" + lower-case hex, no leading zeros. */
 void ls_hex(char out[19], uint64_t v);
 
+/* A growable text buffer for renderers. After an allocation failure it stays as it was and
+ * remembers the failure (oom), so callers check once at the end. */
+typedef struct ls_buf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} ls_buf;
+void ls_buf_printf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ls_buf_free(ls_buf *b);
+
+/* FILETIME (100 ns since 1601) to "YYYY-MM-DDTHH:MM:SSZ"; returns 0, or -1 if out of range. */
+int ls_filetime_iso(uint64_t filetime, char out[32]);
+
 #endif

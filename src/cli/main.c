@@ -1,0 +1,37 @@
+/* main.c - lalscan's entry point: dispatch to a subcommand. The analysis of dumps and
+ * folders (the default command) arrives with the Verifier report work. */
+#include "cli.h"
+
+#include <string.h>
+
+#include "lalscan/base.h"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    { "info", cli_info },
+    { "symbolize", cli_symbolize },
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_help(stderr, "");
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        cli_help(stdout, "");
+        return CLI_EXIT_CLEAN;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lalscan %s\n", LS_VERSION);
+        return CLI_EXIT_CLEAN;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "lalscan: dump analysis (lalscan DUMP) is not implemented yet; use 'lalscan info DUMP'\n"
+                    "Try 'lalscan --help'.\n");
+    return CLI_EXIT_USAGE;
+}
