@@ -339,6 +339,22 @@ static int names_lookup(const ls_tpi *t, const char *name, int family, const cha
     return 0;
 }
 
+/* Only on the failure path: tells "never heard of it" from "only declared". */
+static int has_forward_ref(const ls_tpi *t, const char *name)
+{
+    for (uint32_t ti = t->begin; ti < t->end; ti++) {
+        uint16_t kind;
+        const uint8_t *p;
+        uint32_t n;
+        struct tpi_udt u;
+        tpi_record(t, ti, &kind, &p, &n, NULL);
+        if (tpi_is_udt_kind(kind) && tpi_udt_parse(t, ti, kind, p, n, &u, NULL) == 0 &&
+            (u.props & TPI_PROP_FWDREF) && strcmp(u.name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int ls_tpi_find(const ls_tpi *t, const char *type_name, uint32_t *ti, ls_error *err)
 {
     static const char *const prefixes[] = {"struct ", "union ", "enum ", "class "};
@@ -361,6 +377,9 @@ int ls_tpi_find(const ls_tpi *t, const char *type_name, uint32_t *ti, ls_error *
         if (rc != LS_ENOTFOUND)
             return rc;
     }
+    if (has_forward_ref(t, type_name))
+        return ls_error_set(err, LS_ENOTFOUND, "TPI: '%s' appears only as a forward reference (the PDB has "
+                            "no definition of it)", type_name);
     return ls_error_set(err, LS_ENOTFOUND, "TPI: no structure, union or enum named '%s'", type_name);
 }
 
@@ -403,9 +422,9 @@ int tpi_strip(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
 int tpi_strip_mods(const ls_tpi *t, uint32_t ti, uint32_t *out, ls_error *err)
 {
     for (int depth = 0; depth < TPI_MAX_DEPTH; depth++) {
-        uint16_t kind;
-        const uint8_t *p;
-        uint32_t n;
+        uint16_t kind = 0;          /* initialised for gcc -O2's maybe-uninitialized */
+        const uint8_t *p = NULL;
+        uint32_t n = 0;
         if (ti < t->begin) {
             *out = ti;
             return 0;
