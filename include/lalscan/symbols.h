@@ -189,6 +189,7 @@ typedef struct ls_pdb_frame {
     const char *symbol;       /* function name (inlinee or containing function) */
     const char *file;         /* NULL when there is no line information */
     uint32_t line;            /* 0 when unknown */
+    uint32_t rva;             /* start of the function, or of the inline expansion's first range */
 } ls_pdb_frame;
 
 typedef struct ls_pdb_location {

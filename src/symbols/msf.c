@@ -270,6 +270,8 @@ void ls_pdb_free(ls_pdb *p)
     free(p->pubs);
     free(p->ipi.off);
     free(p->tpi.off);
+    free(p->ipi.names);
+    free(p->tpi.names);
     for (size_t i = 0; i < p->nstrs; i++)
         free(p->strs[i]);
     free(p->strs);

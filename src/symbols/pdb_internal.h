@@ -88,6 +88,7 @@ typedef struct pdb_proc {      /* a procedure, thunk or separated-code piece of 
     uint32_t recoff;           /* offset of its record in the module stream */
     uint32_t name_recoff;      /* record naming it (the parent procedure for S_SEPCODE) */
     uint16_t kind;
+    const char *uname;         /* display name (x86 decoration stripped), made on first use */
 } pdb_proc;
 
 typedef struct pdb_line {      /* one C13 line entry mapped to an RVA; line 0 = end of block */
@@ -137,6 +138,7 @@ typedef struct pdb_typeidx {   /* lazily built offsets of the records of a TPI-f
     size_t len;
     uint32_t first, end;
     uint32_t *off;             /* offset of record (first + i) in data */
+    const char **names;        /* built names (Class::method), per record, made on demand */
 } pdb_typeidx;
 
 struct ls_pdb {
@@ -214,18 +216,30 @@ long pdb_module_at(ls_pdb *p, uint32_t rva);
 int pdb_load_publics(ls_pdb *p, ls_error *err);
 const pdb_public *pdb_public_at(ls_pdb *p, uint32_t rva);
 const char *pdb_public_name(ls_pdb *p, const pdb_public *pub);
+/* 1 when a public at exactly rva has the (decorated) name raw */
+int pdb_public_named_at(ls_pdb *p, uint32_t rva, const char *raw);
 int pdb_load_symrec(ls_pdb *p, ls_error *err);
 /* modules (pdb_module.c) */
 int pdb_load_module(ls_pdb *p, size_t mi, ls_error *err);
 const pdb_proc *pdb_proc_at(const pdb_module *m, uint32_t rva);
 const char *pdb_proc_name(const pdb_module *m, const pdb_proc *pr);
+/* the name to show: as recorded, but x86 assembler procedures ("_f", "@f@8") undecorated */
+const char *pdb_proc_display(ls_pdb *p, const pdb_module *m, const pdb_proc *pr);
 /* lines: file and line of rva from the module's DEBUG_S_LINES; 0 on success. */
 int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file, uint32_t *line);
 const char *pdb_checksum_file(ls_pdb *p, const pdb_module *m, uint32_t chk_off);
 const pdb_inlinee *pdb_inlinee_find(const pdb_module *m, uint32_t id);
+int pdb_checksum_valid(const pdb_module *m, uint32_t chk_off);
 /* ids (pdb_ids.c): name of an IPI function id (LF_FUNC_ID / LF_MFUNC_ID), cross-scope resolved
  * for module m; NULL when unknown. */
 const char *pdb_id_name(ls_pdb *p, const pdb_module *m, uint32_t id);
+/* record (first + i) of a TPI-format stream: pointer and length, or -1 */
+int pdb_type_record(ls_pdb *p, int ipi, uint32_t index, const uint8_t **rec, size_t *len);
+/* inline sites (pdb_inline.c) */
+int pdb_site_match(const uint8_t *a, size_t n, uint32_t line0, uint32_t file0, uint32_t rel,
+                   uint32_t scope_size, uint32_t *line, uint32_t *file, uint32_t *first);
+unsigned pdb_inline_chain(ls_pdb *p, const pdb_module *m, const pdb_proc *pr, uint32_t x,
+                          ls_pdb_frame *frames, uint32_t *recoffs, unsigned max);
 /* strings kept until ls_pdb_free */
 const char *pdb_keep_string(ls_pdb *p, char *s);
 /* a record's NUL-terminated name at offset `at` inside [rec, rec+len), or NULL */

@@ -166,12 +166,13 @@ const pdb_public *pdb_public_at(ls_pdb *p, uint32_t rva)
         return NULL;
     long sec = section_of(p, rva);
     const pdb_public *best = &p->pubs[lo - 1];
-    /* Prefer a code/function public: string literals can sit in .text between functions. */
+    /* Skip string-literal publics (??_C@...) that sit in .text between functions. */
     for (size_t i = lo, steps = 0; i > 0 && steps < 64; i--, steps++) {
         const pdb_public *c = &p->pubs[i - 1];
         if (section_of(p, c->rva) != sec)
             break;
-        if (c->flags & (PUB_CODE | PUB_FUNCTION)) {
+        const uint8_t *r = p->symrec + c->recoff;
+        if ((c->flags & (PUB_CODE | PUB_FUNCTION)) || strncmp((const char *)r + 0x0E, "??_C@", 5) != 0) {
             best = c;
             break;
         }
@@ -222,4 +223,25 @@ const char *pdb_public_name(ls_pdb *p, const pdb_public *pub)
     const char *kept = pdb_keep_string(p, u);
     ((pdb_public *)pub)->uname = kept ? kept : raw;
     return pub->uname;
+}
+
+int pdb_public_named_at(ls_pdb *p, uint32_t rva, const char *raw)
+{
+    if (pdb_load_publics(p, NULL))
+        return 0;
+    size_t lo = 0, hi = p->npubs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->pubs[mid].rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->npubs && p->pubs[lo].rva == rva; lo++) {
+        const uint8_t *r = p->symrec + p->pubs[lo].recoff;
+        const char *n = pdb_rec_name(r, (size_t)ls_le16(r) + 2, 0x0E);
+        if (n && strcmp(n, raw) == 0)
+            return 1;
+    }
+    return 0;
 }
