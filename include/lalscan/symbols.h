@@ -144,7 +144,7 @@ int ls_sympath_find_image(const ls_sympath *sp, const char *name, uint32_t times
  * display names the CAB in messages. */
 int ls_cab_extract(const void *data, size_t size, const char *name, const char *display,
                    int out_fd, uint64_t max_out, uint64_t *written, ls_error *err);
-/* An anonymous temporary file in $TMPDIR (or /tmp): O_TMPFILE, else mkstemp + unlink. */
+/* An anonymous temporary file in $TMPDIR (or P_tmpdir): O_TMPFILE, else mkstemp + unlink. */
 int ls_tmpfile(ls_error *err);
 
 /* ---- PDB section: declarations owned by the PDB work (helper "pdb") ---- */

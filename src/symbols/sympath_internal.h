@@ -1,0 +1,51 @@
+/* sympath_internal.h - private to the symbol-path code (sympath.c, symstore.c): the parsed
+ * path and the bounded "where we looked" log that a not-found message is made from. */
+#ifndef LALSCAN_SYMPATH_INTERNAL_H
+#define LALSCAN_SYMPATH_INTERNAL_H
+
+#include "lalscan/symbols.h"
+
+#include <stddef.h>
+
+enum { SP_MAX_ELEMENTS = 256 };
+
+typedef struct {
+    char *path;
+    int store;
+} sp_elem;
+
+struct ls_sympath {
+    sp_elem *el;
+    size_t n;
+    char **skipped;
+    size_t nskipped;
+    ls_sympath_check_fn check;
+    void *check_ctx;
+};
+
+/* Where a search looked, for the not-found message; bounded, counts what did not fit. */
+typedef struct {
+    char text[700];
+    unsigned omitted;
+} sp_log;
+
+void sp_log_add(sp_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* What is being looked for: a file name and, for stores, its key; check decides whether a
+ * by-name candidate from a plain folder is the right one (0 yes, LS_EMISMATCH no). */
+typedef struct sp_want {
+    const char *name;
+    const char *key;
+    const char *exts[4]; /* sub-folders of a plain folder: symbols/<ext>, <ext> */
+    int (*check)(const struct sp_want *w, int fd, const char *path, ls_error *err);
+    const ls_sympath *sp;
+    uint32_t timestamp, size_of_image; /* images */
+} sp_want;
+
+/* 0 found (out filled), LS_ENOTFOUND not here (log updated), other errors are real failures. */
+/* quiet: the caller only guesses that root may be a store; log nothing unless it looks like one. */
+int ls_store_lookup(const char *root, int quiet, const sp_want *w, ls_found_file *out, sp_log *log,
+                    ls_error *err);
+int ls_folder_lookup(const char *dir, const sp_want *w, ls_found_file *out, sp_log *log, ls_error *err);
+
+#endif
