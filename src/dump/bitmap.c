@@ -40,9 +40,9 @@ static int bitmap_setup(ls_dump *d, uint32_t hdr_off, uint64_t bitmap_off, uint6
                             path, hdr_off, what, nbits);
     if (!ls_in_bounds(bitmap_off, nbytes, size))
         return ls_error_set(err, LS_ETRUNCATED,
-                            "%s: offset 0x%" PRIx64 ": the %s bitmap (0x%" PRIx64
-                            " bytes) runs past the end of the file (0x%" PRIx64 " bytes)",
-                            path, bitmap_off, what, nbytes, size);
+                            "%s: offset 0x%" PRIx64 ": the %s header's bit count (0x%" PRIx64 " bits, 0x%" PRIx64
+                            " bytes of bitmap) runs past the end of the file (0x%" PRIx64 " bytes)",
+                            path, bitmap_off, what, nbits, nbytes, size);
     if (first_page % LS_PAGE || first_page < bitmap_off + nbytes)
         return ls_error_set(err, LS_ECORRUPT,
                             "%s: offset 0x%x: first page offset 0x%" PRIx64
@@ -77,7 +77,7 @@ static int bitmap_setup(ls_dump *d, uint32_t hdr_off, uint64_t bitmap_off, uint6
     uint64_t need = first_page + count * LS_PAGE;
     if (size < need)
         ls_dump_warn(d, "file is truncated: the bitmap promises 0x%" PRIx64 " bytes, the file has 0x%" PRIx64
-                        " (pages stored past the end are reported as not in this dump)", need, size);
+                        "; pages stored past the end of the file are reported as not in this dump", need, size);
     return 0;
 }
 

@@ -24,10 +24,16 @@ static int ranges_open(ls_dump *d, ls_error *err)
     uint64_t total_limit = complete ? ls_le64(p + 0x28) : UINT64_MAX;
     uint64_t size = ls_source_size(d->src);
     uint64_t entries_at = h + 0x30;
-    if (first < entries_at || first % LS_PAGE)
+    /* Pages need not be page-aligned in the file here: the layout puts them right after
+     * the range list (MetadataSize - 0x20 == FirstPageOffset - 0x2040 in the one parser). */
+    if (first < entries_at)
         return ls_error_set(err, LS_ECORRUPT,
-                            "%s: offset 0x%x: FirstPageOffset 0x%" PRIx64 " is not a page-aligned offset after the range list",
+                            "%s: offset 0x%x: FirstPageOffset 0x%" PRIx64 " lies before the range list",
                             path, h + 0x18, first);
+    if (meta >= 0x20 && meta - 0x20 != first - (h + 0x40))
+        ls_dump_warn(d, "range dump: MetadataSize 0x%" PRIx64 " and FirstPageOffset 0x%" PRIx64
+                        " disagree (expected FirstPageOffset - 0x%x == MetadataSize - 0x20)",
+                     meta, first, h + 0x40);
     uint64_t max = (first - entries_at) / 16;
     if (meta / 16 < max)
         max = meta / 16;

@@ -24,7 +24,7 @@ static int runs_open(ls_dump *d, ls_error *err)
                             "(NumberOfRuns is the PAGE fill)", path, desc);
     if (nruns > max)
         return ls_error_set(err, LS_ECORRUPT,
-                            "%s: offset 0x%x: NumberOfRuns %u exceeds the %u runs the header can hold",
+                            "%s: offset 0x%x: run count (NumberOfRuns) %u exceeds the %u runs the header can hold",
                             path, desc, nruns, max);
     runs_state *st = calloc(1, sizeof *st);
     if (!st || (nruns && !(st->runs = calloc(nruns, sizeof *st->runs)))) {
@@ -63,7 +63,7 @@ static int runs_open(ls_dump *d, ls_error *err)
         uint64_t held = have > d->hdr.header_size ? (have - d->hdr.header_size) / LS_PAGE : 0;
         ls_dump_warn(d,
                      "file is truncated: the run list promises 0x%" PRIx64 " bytes, the file has 0x%" PRIx64
-                     " (0x%" PRIx64 " of 0x%" PRIx64 " pages present)",
+                     "; 0x%" PRIx64 " of 0x%" PRIx64 " pages are present, the rest lie past the end of the file",
                      need, have, held, total);
     }
     return 0;

@@ -84,7 +84,7 @@ static int read_blocks(ls_dump *d, ls_triage *t, block_list *l, ls_error *err)
 {
     uint64_t size = ls_source_size(d->src);
     if (t->data_blocks_count > MAX_BLOCKS)
-        return ls_error_set(err, LS_ECORRUPT, "%s: offset 0x%x: %u triage data blocks is beyond any real dump",
+        return ls_error_set(err, LS_ECORRUPT, "%s: offset 0x%x: data block count %u in the triage directory is beyond any real dump",
                             ls_dump_path(d), d->hdr.header_size + (d->hdr.arch == LS_ARCH_X86 ? 0x64 : 0x7C),
                             t->data_blocks_count);
     /* x64 entries are 16 bytes; x86 is unverified: 16 first, 12 if 16 does not line up. */
@@ -158,7 +158,7 @@ static int triage_open(ls_dump *d, ls_error *err)
 
     t.driver_stride = is64 ? 0x90 : 0x4C;
     if (t.driver_count > MAX_DRIVERS)
-        return ls_error_set(err, LS_ECORRUPT, "%s: offset 0x%x: %u drivers in the triage driver list is beyond any real system",
+        return ls_error_set(err, LS_ECORRUPT, "%s: offset 0x%x: driver count %u in the triage directory is beyond any real system",
                             path, h + 0x34, t.driver_count);
     if (!section_ok(d, "driver list", t.driver_list_offset, (uint64_t)t.driver_count * t.driver_stride)) {
         t.driver_list_offset = 0;

@@ -51,7 +51,7 @@ void ls_kernel_read_modules(ls_kernel *k)
         }
         for (size_t i = 0; i < nseen; i++)
             if (seen[i] == entry) {
-                ls_kernel_warn(k, "module list: entry 0x%" PRIx64 " is visited twice (cyclic list); stopped", entry);
+                ls_kernel_warn(k, "module list: entry 0x%" PRIx64 " is visited twice (the list has a cycle); stopped", entry);
                 return;
             }
         seen[nseen++] = entry;
