@@ -1,0 +1,1 @@
+$LALSCAN info fixtures/dumps/bad-x86-full-module-cycle.dmp 2>&1

@@ -1,0 +1,1 @@
+$LALSCAN info fixtures/dumps/no-such.dmp 2>&1

@@ -1,0 +1,1 @@
+$LALSCAN info man/lalscan.1 2>&1

@@ -1,0 +1,1 @@
+$LALSCAN info --modules fixtures/dumps/arm64-triage.dmp

@@ -1,0 +1,1 @@
+$LALSCAN info --json fixtures/dumps/x64-bitmap-kernel.dmp.gz

@@ -1,0 +1,1 @@
+$LALSCAN info --json ../shared/realworld/dump-rizin-triage-x64/triage_x64.dmp

@@ -1,0 +1,1 @@
+$LALSCAN info ../shared/realworld/dump-imhex-fulldump-header16k/dmp64.hexpat.bin

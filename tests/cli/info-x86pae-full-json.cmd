@@ -1,0 +1,1 @@
+$LALSCAN info --json fixtures/dumps/x86pae-full.dmp

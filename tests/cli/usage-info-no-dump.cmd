@@ -1,0 +1,1 @@
+$LALSCAN info 2>&1

@@ -1,0 +1,1 @@
+$LALSCAN 2>&1 | head -3
