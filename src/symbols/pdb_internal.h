@@ -95,6 +95,7 @@ typedef struct pdb_line {      /* one C13 line entry mapped to an RVA; line 0 = 
     uint32_t rva;
     uint32_t line;
     uint32_t file;             /* offset in the module's file checksum subsection */
+    uint32_t seq;              /* order in the stream: ties keep it */
 } pdb_line;
 
 typedef struct pdb_inlinee {   /* DEBUG_S_INLINEELINES record */
@@ -127,6 +128,7 @@ typedef struct pdb_public {
     uint32_t rva;
     uint32_t recoff;           /* in the symbol record stream */
     uint32_t flags;
+    uint32_t idx;              /* position in the address map (ties keep its order) */
     const char *uname;         /* undecorated name, made on first use */
 } pdb_public;
 

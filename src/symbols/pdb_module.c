@@ -38,7 +38,9 @@ static int cmp_line(const void *a, const void *b)
     if (x->rva != y->rva)
         return x->rva < y->rva ? -1 : 1;
     /* end-of-block markers first, so a block starting where another ends wins */
-    return (x->line != 0) - (y->line != 0);
+    if ((x->line != 0) != (y->line != 0))
+        return (x->line != 0) - (y->line != 0);
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 static int cmp_inlinee(const void *a, const void *b)
@@ -130,14 +132,11 @@ static int add_lines(ls_pdb *p, pdb_module *m, const uint8_t *s, uint32_t slen, 
             uint32_t ln = ls_le32(e + 4) & 0xFFFFFFu;
             if (ln == 0 || ln == LINE_HIDDEN_1 || ln == LINE_HIDDEN_2)
                 continue;
-            /* several lines at one address: the first one is the statement that starts there */
-            if (i > 0 && m->nlines && m->lines[m->nlines - 1].rva == base + ls_le32(e) &&
-                m->lines[m->nlines - 1].line)
-                continue;
             pdb_line *l = &m->lines[m->nlines++];
             l->rva = base + ls_le32(e);
             l->line = ln;
             l->file = file;
+            l->seq = (uint32_t)m->nlines;
         }
         at += bsz;
     }
@@ -162,6 +161,7 @@ static int add_lines(ls_pdb *p, pdb_module *m, const uint8_t *s, uint32_t slen, 
     l->rva = base + csize;
     l->line = 0;
     l->file = 0;
+    l->seq = (uint32_t)m->nlines;
     return 0;
 }
 
@@ -347,8 +347,14 @@ int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file,
     }
     if (lo == 0 || m->lines[lo - 1].line == 0)
         return -1;
-    *line = m->lines[lo - 1].line;
-    *file = pdb_checksum_file(p, m, m->lines[lo - 1].file);
+    /* Several lines at one address: the last owns the code after it, but the address itself
+     * is reported with the first (the statement that starts there), as LLVM does. */
+    size_t i = lo - 1;
+    if (m->lines[i].rva == rva)
+        while (i > 0 && m->lines[i - 1].rva == rva && m->lines[i - 1].line)
+            i--;
+    *line = m->lines[i].line;
+    *file = pdb_checksum_file(p, m, m->lines[i].file);
     return 0;
 }
 

@@ -85,7 +85,7 @@ static int cmp_pub(const void *a, const void *b)
     const pdb_public *x = a, *y = b;
     if (x->rva != y->rva)
         return x->rva < y->rva ? -1 : 1;
-    return (x->recoff > y->recoff) - (x->recoff < y->recoff);
+    return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 int pdb_load_publics(ls_pdb *p, ls_error *err)
@@ -130,6 +130,7 @@ int pdb_load_publics(ls_pdb *p, ls_error *err)
         pubs[k].recoff = off;
         pubs[k].flags = ls_le32(r + 4);
         pubs[k].uname = NULL;
+        pubs[k].idx = (uint32_t)i;
         k++;
     }
     qsort(pubs, k, sizeof *pubs, cmp_pub);
@@ -179,6 +180,10 @@ const pdb_public *pdb_public_at(ls_pdb *p, uint32_t rva)
     }
     if (section_of(p, best->rva) != sec)
         return NULL;
+    /* aliases at one address (memcpy/memmove): the first in the address map, as LLVM does */
+    while (best > p->pubs && best[-1].rva == best->rva &&
+           (best[-1].flags & (PUB_CODE | PUB_FUNCTION)) == (best->flags & (PUB_CODE | PUB_FUNCTION)))
+        best--;
     return best;
 }
 
