@@ -76,7 +76,11 @@ int ls_pe_rva_to_offset(const ls_pe *pe, uint32_t rva, uint64_t *off, ls_error *
         return ls_error_set(err, LS_ENODATA,
                             "%s: RVA 0x%x is in section %s past its raw data (0x%x bytes)",
                             pe->name, rva, s->name, s->raw_size);
-    *off = (uint64_t)s->raw_offset + delta;
+    uint64_t o = (uint64_t)s->raw_offset + delta;
+    if (o >= pe->size)
+        return ls_error_set(err, LS_ETRUNCATED, "%s: RVA 0x%x is at file offset 0x%llx, past the end of the file (0x%zx bytes)",
+                            pe->name, rva, (unsigned long long)o, pe->size);
+    *off = o;
     return 0;
 }
 
@@ -108,8 +112,8 @@ static int fetch_file(const ls_pe *pe, uint32_t rva, uint8_t *buf, size_t len, l
     uint64_t off = (uint64_t)s->raw_offset + delta;
     if (raw && !ls_in_bounds(off, raw, pe->size))
         return ls_error_set(err, LS_ETRUNCATED,
-                            "%s: RVA 0x%x of section %s is at file offset 0x%llx, past the end of the file (0x%zx bytes)",
-                            pe->name, rva, s->name, (unsigned long long)off, pe->size);
+                            "%s: RVA 0x%x of section %s is at file offset 0x%llx (0x%zx bytes), past the end of the file (0x%zx bytes)",
+                            pe->name, rva, s->name, (unsigned long long)off, raw, pe->size);
     if (raw)
         memcpy(buf, pe->data + off, raw);
     memset(buf + raw, 0, len - raw);
@@ -272,18 +276,15 @@ static int parse_headers(ls_pe *pe, const uint8_t *h, size_t hsize, ls_error *er
     return 0;
 }
 
-/* A section whose raw data lies past the end of the file is kept (its headers are fine) but
- * its raw size is cut to what the file holds, with a note; reads past it then read zero. */
+/* A section whose raw data lies past the end of the file is kept (the headers are fine and
+ * other sections may be whole); reads from its missing part fail with the file offset. */
 static void check_sections_file(ls_pe *pe)
 {
     for (unsigned i = 0; i < pe->info.nsections; i++) {
-        ls_pe_section *s = &pe->secs[i];
-        if (s->raw_size && !ls_in_bounds(s->raw_offset, s->raw_size, pe->size)) {
-            uint32_t have = s->raw_offset < pe->size ? (uint32_t)(pe->size - s->raw_offset) : 0;
+        const ls_pe_section *s = &pe->secs[i];
+        if (s->raw_size && !ls_in_bounds(s->raw_offset, s->raw_size, pe->size))
             ls_pe_note(pe, "section %s: raw data at offset 0x%x (0x%x bytes) is past the end of the file (0x%zx bytes)",
                        s->name, s->raw_offset, s->raw_size, pe->size);
-            s->raw_size = have;
-        }
     }
 }
 

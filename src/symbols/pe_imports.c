@@ -9,6 +9,16 @@
 
 enum { DESC_SIZE = 20, NAME_MAX_LEN = 512, MAX_IMPORTS = 65536, MAX_DLLS = 1024 };
 
+/* DLL and function names are plain ASCII identifiers; anything else is a corrupt table (and
+ * would garble every message that quotes it). */
+static int printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return 0;
+    return 1;
+}
+
 typedef struct {
     size_t dll, name; /* offsets into the string pool; name SIZE_MAX for by-ordinal */
     uint16_t ordinal;
@@ -116,6 +126,12 @@ static int walk_thunks(builder *b, uint32_t lookup, uint32_t iat, size_t dll_off
                     set_error(pe, rc, &e);
                 return 0;
             }
+            if (!printable(name)) {
+                ls_error_set(&e, LS_ECORRUPT, "%s: imports from %s: name of thunk %llu at RVA 0x%llx is not printable",
+                             pe->name, dll, (unsigned long long)j, (unsigned long long)v + 2);
+                set_error(pe, LS_ECORRUPT, &e);
+                return 0;
+            }
             r.ordinal = ls_le16(hint);
             if (add_string(b, name, &r.name) < 0)
                 return LS_ENOMEM;
@@ -161,6 +177,12 @@ static int walk(builder *b)
                 continue;
             }
             set_error(pe, rc, &e);
+            return 0;
+        }
+        if (!printable(dll) || !dll[0]) {
+            ls_error_set(&e, LS_ECORRUPT, "%s: import descriptor %u: DLL name at RVA 0x%x is empty or not printable",
+                         pe->name, i, name_rva);
+            set_error(pe, LS_ECORRUPT, &e);
             return 0;
         }
         size_t dll_off;
