@@ -232,11 +232,14 @@ def check(path):
             ok(sp % 8 == 0, "string pool 8-byte aligned")
             dbo, dbc = (f(0x78), f(0x7C)) if D.is64 else (f(0x60), f(0x64))
             nxt = dbo + 16 * dbc
+            gaps = []
             for i in range(dbc):
                 va, off, sz = u(d, dbo + 16 * i, 8), u(d, dbo + 16 * i + 8, 4), u(d, dbo + 16 * i + 12, 4)
-                ok(off == nxt, "data block %d payload follows the previous one" % i)
+                if off != nxt:
+                    gaps.append(i)
                 nxt = off + sz
                 D.blocks.append((va, sz, off))
+            ok(not gaps, "%d data block payloads back to back after the table" % dbc, "blocks %s" % gaps[:5])
             ok(nxt <= valid, "payloads end before TRGD")
             kd_off, kd_size = (f(0x70), f(0x74)) if D.is64 else (f(0x58), f(0x5C))
             ok(d[kd_off + 0x10:kd_off + 0x14] == b"KDBG", "KDBG copy tag")
