@@ -370,8 +370,10 @@ int ls_tpi_member(const ls_tpi *t, const char *type_name, const char *member_pat
         return ls_error_set(err, LS_EINVAL, "ls_tpi_member: missing argument");
     if ((rc = ls_tpi_find(t, type_name, &ti, err)) < 0)
         return rc;
-    if ((rc = path_walk(t, ti, member_path, out, err)) < 0)
-        return ls_error_prefix(err, "%s", type_name);
+    if ((rc = path_walk(t, ti, member_path, out, err)) < 0) {
+        ls_error_prefix(err, "%s", type_name);
+        return rc;
+    }
     return 0;
 }
 
@@ -381,8 +383,10 @@ int ls_tpi_member_ti(const ls_tpi *t, uint32_t ti, const char *member_path, ls_t
     int rc;
     if (!t || !member_path || !out)
         return ls_error_set(err, LS_EINVAL, "ls_tpi_member_ti: missing argument");
-    if ((rc = path_walk(t, ti, member_path, out, err)) < 0)
-        return ls_error_prefix(err, "type 0x%x", ti);
+    if ((rc = path_walk(t, ti, member_path, out, err)) < 0) {
+        ls_error_prefix(err, "type 0x%x", ti);
+        return rc;
+    }
     return 0;
 }
 

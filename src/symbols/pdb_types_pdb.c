@@ -14,7 +14,8 @@ struct ls_pdb_types {
  * their size depend on it, so a missing DBI is not an error here. */
 static int pdb_is_64(ls_pdb *pdb)
 {
-    if (pdb_load_dbi(pdb, NULL) < 0)
+    ls_error ignored;
+    if (pdb_load_dbi(pdb, &ignored) < 0)
         return 0;
     return pdb->machine == 0x8664 || pdb->machine == 0xAA64 || pdb->machine == 0x200;
 }
@@ -27,15 +28,18 @@ int ls_pdb_types_open(ls_pdb *pdb, ls_pdb_types **out, ls_error *err)
         return ls_error_set(err, LS_EINVAL, "ls_pdb_types_open: missing argument");
     const char *name = ls_pdb_display_name(pdb);
     int rc = ls_msf_stream_bytes(pdb, LS_PDB_STREAM_TPI, &data, &len, err);
-    if (rc < 0)
-        return ls_error_prefix(err, "%s: TPI stream 2", name);
+    if (rc < 0) {
+        ls_error_prefix(err, "%s: TPI stream 2", name);
+        return rc;
+    }
     ls_pdb_types *ty = calloc(1, sizeof *ty);
     if (!ty)
         return ls_error_oom(err);
     rc = ls_tpi_open(data, len, pdb_is_64(pdb), &ty->tpi, err);
     if (rc < 0) {
         free(ty);
-        return ls_error_prefix(err, "%s", name);
+        ls_error_prefix(err, "%s", name);
+        return rc;
     }
     ty->name = name;
     *out = ty;
@@ -56,7 +60,9 @@ int ls_pdb_types_member(const ls_pdb_types *ty, const char *type, const char *pa
     if (!ty)
         return ls_error_set(err, LS_EINVAL, "ls_pdb_types_member: no types");
     int rc = ls_tpi_member(ty->tpi, type, path, out, err);
-    return rc < 0 ? ls_error_prefix(err, "%s", ty->name) : 0;
+    if (rc < 0)
+        ls_error_prefix(err, "%s", ty->name);
+    return rc;
 }
 
 int ls_pdb_types_member_ti(const ls_pdb_types *ty, uint32_t type_index, const char *path,
@@ -65,7 +71,9 @@ int ls_pdb_types_member_ti(const ls_pdb_types *ty, uint32_t type_index, const ch
     if (!ty)
         return ls_error_set(err, LS_EINVAL, "ls_pdb_types_member_ti: no types");
     int rc = ls_tpi_member_ti(ty->tpi, type_index, path, out, err);
-    return rc < 0 ? ls_error_prefix(err, "%s", ty->name) : 0;
+    if (rc < 0)
+        ls_error_prefix(err, "%s", ty->name);
+    return rc;
 }
 
 int ls_pdb_types_size(const ls_pdb_types *ty, const char *type, uint64_t *size, ls_error *err)
@@ -73,7 +81,9 @@ int ls_pdb_types_size(const ls_pdb_types *ty, const char *type, uint64_t *size, 
     if (!ty)
         return ls_error_set(err, LS_EINVAL, "ls_pdb_types_size: no types");
     int rc = ls_tpi_sizeof(ty->tpi, type, size, err);
-    return rc < 0 ? ls_error_prefix(err, "%s", ty->name) : 0;
+    if (rc < 0)
+        ls_error_prefix(err, "%s", ty->name);
+    return rc;
 }
 
 int ls_pdb_types_members(const ls_pdb_types *ty, const char *type, ls_type_member_fn fn, void *ctx,
@@ -84,14 +94,18 @@ int ls_pdb_types_members(const ls_pdb_types *ty, const char *type, ls_type_membe
     int rc;
     if (!ty || !fn)
         return ls_error_set(err, LS_EINVAL, "ls_pdb_types_members: missing argument");
-    if ((rc = ls_tpi_members_begin(ty->tpi, type, &it, err)) < 0)
-        return ls_error_prefix(err, "%s", ty->name);
+    if ((rc = ls_tpi_members_begin(ty->tpi, type, &it, err)) < 0) {
+        ls_error_prefix(err, "%s", ty->name);
+        return rc;
+    }
     while ((rc = ls_tpi_members_next(&it, &m, err)) == 1) {
         int stop = fn(ctx, &m);
         if (stop)
             return stop;
     }
-    return rc < 0 ? ls_error_prefix(err, "%s: %s", ty->name, type) : 0;
+    if (rc < 0)
+        ls_error_prefix(err, "%s: %s", ty->name, type);
+    return rc;
 }
 
 int ls_pdb_member_offset(ls_pdb *pdb, const char *type, const char *path, ls_type_member *out, ls_error *err)
