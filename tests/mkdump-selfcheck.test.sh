@@ -45,4 +45,12 @@ done
 
 # Independent re-read of the committed files.
 python3 "$root/tests/mkdump_check.py" --summary "$fix"/dumps/*.dmp "$fix"/dumps/*.dmp.gz
+
+# The checker's own triage invariants must hold on a real Windows triage dump.
+real=${SHARED:-$root/../shared}/realworld/dump-rizin-triage-x64/triage_x64.dmp
+if [ -f "$real" ]; then
+    python3 "$root/tests/mkdump_check.py" --summary "$real" | sed 's/^\(not \)\{0,1\}ok - /&real file: /'
+else
+    echo "not ok - real triage dump for the checker: $real not found (set SHARED)"
+fi
 exit 0
