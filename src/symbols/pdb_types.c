@@ -179,19 +179,23 @@ int tpi_udt_parse(const ls_tpi *t, uint32_t ti, uint16_t kind, const uint8_t *p,
         break;
     case LF_CLASS2: case LF_STRUCTURE2: case LF_INTERFACE2:
         /* Newer MSVC (not seen in the PDBs examined): u32 properties, field list, derivation list,
-         * vtable shape, u16 member count, then size and names as in LF_STRUCTURE. */
-        if (n < 18)
+         * vtable shape, then member count and size as numeric leaves, names as in LF_STRUCTURE. */
+        if (n < 16)
             goto short_rec;
         u->props = ls_le32(p);
         u->fields = ls_le32(p + 4);
-        pos = 18;
+        pos = 16;
+        if (tpi_numeric(p, n, &pos, &count) < 0)
+            goto short_rec;
         break;
     case LF_UNION2:
-        if (n < 10)
+        if (n < 8)
             goto short_rec;
         u->props = ls_le32(p);
         u->fields = ls_le32(p + 4);
-        pos = 10;
+        pos = 8;
+        if (tpi_numeric(p, n, &pos, &count) < 0)
+            goto short_rec;
         break;
     default:
         return ls_error_set(err, LS_EINVAL, "TPI: record 0x%x (kind 0x%04x) is not a struct, union or enum", ti, kind);

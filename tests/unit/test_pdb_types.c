@@ -557,6 +557,48 @@ static void synthetic(void)
         tpi = NULL;
     }
 
+    /* newer record forms: LF_STRUCTURE2 / LF_UNION2, and LF_ALIAS (a typedef record) */
+    tb_init(&t);
+    rec_begin(&t, 0x1203); /* 0x1000 */
+    member(&t, 0x1002, 4, "al");
+    member(&t, 0x1003, 8, "un");
+    rec_end(&t);
+    rec_begin(&t, 0x1609); /* 0x1001: struct S2, 16 bytes */
+    put32(&t, 0);
+    put32(&t, 0x1000);
+    put32(&t, 0);
+    put32(&t, 0);
+    put16(&t, 2);
+    put16(&t, 16);
+    putstr(&t, "S2");
+    rec_end(&t);
+    rec_begin(&t, 0x150A); /* 0x1002: typedef unsigned short ALIASED */
+    put32(&t, 0x21);
+    putstr(&t, "ALIASED");
+    rec_end(&t);
+    rec_begin(&t, 0x160A); /* 0x1003: union U2 { ... } 8 bytes, fields in 0x1004 */
+    put32(&t, 0);
+    put32(&t, 0x1004);
+    put16(&t, 1);
+    put16(&t, 8);
+    putstr(&t, "U2");
+    rec_end(&t);
+    rec_begin(&t, 0x1203); /* 0x1004 */
+    member(&t, 0x23, 0, "q");
+    rec_end(&t);
+    len = tb_finish(&t);
+    rc = member_rc(&t, len, "S2", "al", &m, &e);
+    CHECK(rc == 0 && m.offset == 4 && m.size == 2, "LF_STRUCTURE2 member through an LF_ALIAS (%s)", e.msg);
+    rc = member_rc(&t, len, "S2", "un.q", &m, &e);
+    CHECK(rc == 0 && m.offset == 8 && m.size == 8, "LF_UNION2 member (%s)", e.msg);
+    if (ls_tpi_open(t.b, len, 1, &tpi, &e) == 0) {
+        uint64_t sz = 0;
+        CHECK(ls_tpi_sizeof(tpi, "S2", &sz, &e) == 0 && sz == 16, "sizeof LF_STRUCTURE2 = 16");
+        CHECK(ls_tpi_sizeof(tpi, "U2", &sz, &e) == 0 && sz == 8, "sizeof LF_UNION2 = 8");
+        ls_tpi_free(tpi);
+        tpi = NULL;
+    }
+
     /* truncated member inside a field list; unterminated names */
     tb_init(&t);
     rec_begin(&t, 0x1203); /* 0x1000 */
