@@ -95,6 +95,12 @@ int ls_pe_imports(const ls_pe *pe, const ls_pe_import **list, size_t *n, ls_erro
 /* The import whose IAT slot is at iat_rva, or NULL. */
 const ls_pe_import *ls_pe_import_at(const ls_pe *pe, uint32_t iat_rva);
 
+/* Exports, read on demand. The RVA of the export `name` (LS_ENOTFOUND; a forwarder is
+ * LS_EUNSUPPORTED). */
+int ls_pe_export_find(const ls_pe *pe, const char *name, uint32_t *rva, ls_error *err);
+/* The named export nearest at or below rva: its name (cap bytes) and rva minus its address. */
+int ls_pe_export_at(const ls_pe *pe, uint32_t rva, char *name, size_t cap, uint32_t *disp, ls_error *err);
+
 /* ---- symbol paths and stores (sympath.c, symstore.c, cab.c) ---- */
 
 typedef struct ls_sympath ls_sympath;
@@ -131,6 +137,12 @@ const char *ls_sympath_skipped(const ls_sympath *sp, size_t i);
  * return 0 to accept, LS_EMISMATCH to go on searching. Store matches are by key already. */
 typedef int (*ls_sympath_check_fn)(void *ctx, int fd, const char *path, ls_error *err);
 void ls_sympath_set_pdb_check(ls_sympath *sp, ls_sympath_check_fn fn, void *ctx);
+
+/* The path a run uses: option (-y) when given, else $_NT_ALT_SYMBOL_PATH then $_NT_SYMBOL_PATH
+ * (either may be unset; both unset gives an empty path). */
+int ls_sympath_default(const char *option, ls_sympath **out, ls_error *err);
+/* Appends a plain folder (e.g. the image's own directory) at the end of the search order. */
+int ls_sympath_add_folder(ls_sympath *sp, const char *dir, ls_error *err);
 
 /* Finds the PDB named by cv. LS_ENOTFOUND with a message listing where it looked. */
 int ls_sympath_find_pdb(const ls_sympath *sp, const ls_codeview *cv, ls_found_file *out,
@@ -204,7 +216,8 @@ typedef struct ls_pdb_location {
 } ls_pdb_location;
 
 /* Symbolizes one RVA. LS_ENOTFOUND (out filled with symbol NULL) when nothing covers it;
- * other errors when the PDB is corrupt where the lookup had to read. */
+ * other errors when the PDB is corrupt where the lookup had to read (out may then still hold
+ * the nearest public symbol). */
 int ls_pdb_symbolize(ls_pdb *p, uint32_t rva, ls_pdb_location *out, ls_error *err);
 
 /* Function name (as in the procedure records, else undecorated publics) -> start and size. */

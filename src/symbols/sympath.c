@@ -145,6 +145,28 @@ int ls_sympath_parse(const char *spec, ls_sympath **out, ls_error *err)
     return 0;
 }
 
+int ls_sympath_default(const char *option, ls_sympath **out, ls_error *err)
+{
+    if (option)
+        return ls_sympath_parse(option, out, err);
+    const char *alt = getenv("_NT_ALT_SYMBOL_PATH"), *nt = getenv("_NT_SYMBOL_PATH");
+    size_t len = (alt ? strlen(alt) : 0) + (nt ? strlen(nt) : 0) + 2;
+    char *both = malloc(len);
+    if (!both)
+        return ls_error_oom(err);
+    snprintf(both, len, "%s;%s", alt ? alt : "", nt ? nt : "");
+    int rc = ls_sympath_parse(both, out, err);
+    free(both);
+    return rc;
+}
+
+int ls_sympath_add_folder(ls_sympath *sp, const char *dir, ls_error *err)
+{
+    if (!sp || !dir || !*dir)
+        return ls_error_set(err, LS_EINVAL, "ls_sympath_add_folder: bad arguments");
+    return add_elem(sp, dir, strlen(dir), 0, err);
+}
+
 void ls_sympath_free(ls_sympath *sp)
 {
     if (!sp)

@@ -20,6 +20,10 @@ static void exercise(ls_pe *pe)
     (void)ls_pe_imports(pe, &imp, &n, &err);
     for (size_t i = 0; i < n && i < 64; i++)
         (void)ls_pe_import_at(pe, imp[i].iat_rva);
+    uint32_t rva, disp;
+    char name[64];
+    (void)ls_pe_export_find(pe, "DriverEntry", &rva, &err);
+    (void)ls_pe_export_at(pe, 0x1234, name, sizeof name, &disp, &err);
     unsigned ns;
     const ls_pe_section *s = ls_pe_sections(pe, &ns);
     uint8_t buf[32];

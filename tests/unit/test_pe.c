@@ -191,6 +191,38 @@ static void check_layout(const char *shared)
     ls_pe_free(pe);
 }
 
+/* exports of ksi.dll (llvm-readobj --coff-exports: 16 names, KsiInitialize at 0x16F0,
+ * DllInitialize 0x1720, KsiInitializeApc 0x1180) */
+static void check_exports(const char *shared)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/realworld/drv-systeminformer-amd64/ksi.dll", shared);
+    ls_pe *pe = NULL;
+    ls_error err = {0};
+    if (ls_pe_open_file(path, &pe, &err) < 0) {
+        CHECK(0, "ksi.dll opens: %s", err.msg);
+        return;
+    }
+    uint32_t rva = 0, disp = 0;
+    CHECK(ls_pe_export_find(pe, "KsiInitialize", &rva, &err) == 0 && rva == 0x16f0, "export KsiInitialize at 0x16f0");
+    CHECK(ls_pe_export_find(pe, "DllInitialize", &rva, &err) == 0 && rva == 0x1720, "export DllInitialize at 0x1720");
+    CHECK(ls_pe_export_find(pe, "KsiInitializeApc", &rva, &err) == 0 && rva == 0x1180,
+          "export KsiInitializeApc at 0x1180");
+    CHECK(ls_pe_export_find(pe, "NoSuchExport", &rva, &err) == LS_ENOTFOUND, "no such export: %s", err.msg);
+    char name[64];
+    CHECK(ls_pe_export_at(pe, 0x16f5, name, sizeof name, &disp, &err) == 0 && strcmp(name, "KsiInitialize") == 0 &&
+              disp == 5,
+          "RVA 0x16f5 is KsiInitialize+5 (%s+%u)", name, disp);
+    CHECK(ls_pe_export_at(pe, 0x100, name, sizeof name, &disp, &err) == LS_ENOTFOUND, "RVA 0x100: below every export");
+    ls_pe_free(pe);
+    snprintf(path, sizeof path, "%s/realworld/drv-wfp-driverproject-x64/driver.sys", shared);
+    if (ls_pe_open_file(path, &pe, &err) == 0) {
+        CHECK(ls_pe_export_find(pe, "DriverEntry", &rva, &err) == LS_ENOTFOUND && strstr(err.msg, "no export directory"),
+              "driver.sys has no exports: %s", err.msg);
+        ls_pe_free(pe);
+    }
+}
+
 int main(void)
 {
     const char *shared = getenv("SHARED");
@@ -201,5 +233,6 @@ int main(void)
     for (size_t i = 0; i < sizeof images / sizeof images[0]; i++)
         check_image(shared, &images[i]);
     check_layout(shared);
+    check_exports(shared);
     return CHECK_DONE();
 }

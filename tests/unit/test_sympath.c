@@ -265,6 +265,31 @@ static void test_folder_layouts(void)
     CHECK(system(cmd) == 0, "cleanup");
 }
 
+static void test_default(void)
+{
+    ls_sympath *sp = NULL;
+    ls_error err = {0};
+    setenv("_NT_ALT_SYMBOL_PATH", "/alt", 1);
+    setenv("_NT_SYMBOL_PATH", "srv*/cache*https://example.invalid", 1);
+    int rc = ls_sympath_default(NULL, &sp, &err);
+    int st = -1;
+    CHECK(rc == 0 && ls_sympath_count(sp) == 2 && strcmp(ls_sympath_element(sp, 0, &st), "/alt") == 0 &&
+              strcmp(ls_sympath_element(sp, 1, &st), "/cache") == 0 && st == 1 && ls_sympath_skipped_count(sp) == 1,
+          "default path: _NT_ALT_SYMBOL_PATH then _NT_SYMBOL_PATH");
+    CHECK(ls_sympath_add_folder(sp, "/img", &err) == 0 && ls_sympath_count(sp) == 3 &&
+              strcmp(ls_sympath_element(sp, 2, &st), "/img") == 0 && st == 0,
+          "image folder appended last");
+    ls_sympath_free(sp);
+    rc = ls_sympath_default("/only", &sp, &err);
+    CHECK(rc == 0 && ls_sympath_count(sp) == 1, "an explicit path replaces the environment");
+    ls_sympath_free(sp);
+    unsetenv("_NT_ALT_SYMBOL_PATH");
+    unsetenv("_NT_SYMBOL_PATH");
+    rc = ls_sympath_default(NULL, &sp, &err);
+    CHECK(rc == 0 && ls_sympath_count(sp) == 0, "no environment: empty path");
+    ls_sympath_free(sp);
+}
+
 /* Probe mode for the shell test. */
 static int probe(int argc, char **argv)
 {
@@ -317,5 +342,6 @@ int main(int argc, char **argv)
     test_not_found();
     test_check_callback();
     test_folder_layouts();
+    test_default();
     return CHECK_DONE();
 }
