@@ -36,8 +36,7 @@ static int read_u32(const ls_pe *pe, uint32_t table, uint32_t i, uint32_t *v, ls
 {
     uint8_t b[4];
     int rc = ls_pe_fetch(pe, table + 4 * i, b, 4, err);
-    if (rc == 0)
-        *v = ls_le32(b);
+    *v = rc == 0 ? ls_le32(b) : 0;
     return rc;
 }
 
@@ -45,8 +44,7 @@ static int read_u16(const ls_pe *pe, uint32_t table, uint32_t i, uint16_t *v, ls
 {
     uint8_t b[2];
     int rc = ls_pe_fetch(pe, table + 2 * i, b, 2, err);
-    if (rc == 0)
-        *v = ls_le16(b);
+    *v = rc == 0 ? ls_le16(b) : 0;
     return rc;
 }
 
@@ -54,7 +52,7 @@ static int read_u16(const ls_pe *pe, uint32_t table, uint32_t i, uint16_t *v, ls
  * LS_EUNSUPPORTED. */
 static int func_of(const ls_pe *pe, const export_dir *x, uint32_t i, uint32_t *rva, ls_error *err)
 {
-    uint16_t ord;
+    uint16_t ord = 0;
     int rc = read_u16(pe, x->ords, i, &ord, err);
     if (rc < 0)
         return rc;
@@ -71,7 +69,7 @@ static int func_of(const ls_pe *pe, const export_dir *x, uint32_t i, uint32_t *r
 
 static int name_at(const ls_pe *pe, const export_dir *x, uint32_t i, char *s, size_t cap, ls_error *err)
 {
-    uint32_t nrva;
+    uint32_t nrva = 0;
     int rc = read_u32(pe, x->names, i, &nrva, err);
     if (rc == 0)
         rc = ls_pe_fetch_cstr(pe, nrva, s, cap, err);
@@ -118,7 +116,7 @@ int ls_pe_export_at(const ls_pe *pe, uint32_t rva, char *name, size_t cap, uint3
         return rc;
     uint32_t best = UINT32_MAX, best_rva = 0;
     for (uint32_t i = 0; i < x.nnames; i++) {
-        uint32_t f;
+        uint32_t f = 0;
         ls_error sub;
         if (func_of(pe, &x, i, &f, &sub) < 0)
             continue;
