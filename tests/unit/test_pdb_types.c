@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "lalscan/symbols.h"
+#include "../../src/symbols/pdb_internal.h"
 #include "../../src/symbols/pdb_types.h"
 
 static const char *env_or(const char *name, const char *dflt)
@@ -629,8 +630,48 @@ static void synthetic(void)
     CHECK(rc == LS_EUNSUPPORTED && strstr(e.msg, "0x1599"), "unknown field-list member kind: %s", e.msg);
 }
 
-int main(void)
+/* `test_pdb_types --dump FILE.pdb`: every struct/union of the TPI as "T index name size" and its
+ * members as "M name offset" lines, for tests/pdb_types_pdbutil.test.sh to compare with llvm-pdbutil. */
+static int dump(const char *path)
 {
+    ls_pdb *pdb = NULL;
+    ls_tpi *t = NULL;
+    ls_error e = {0};
+    const uint8_t *data;
+    size_t len;
+    if (ls_pdb_open(path, &pdb, &e) < 0 || ls_msf_stream_bytes(pdb, 2, &data, &len, &e) < 0 ||
+        ls_tpi_open(data, len, 1, &t, &e) < 0) {
+        printf("E %s\n", e.msg);
+        ls_pdb_free(pdb);
+        return 1;
+    }
+    for (uint32_t ti = ls_tpi_index_begin(t); ti < ls_tpi_index_end(t); ti++) {
+        ls_tpi_iter it;
+        ls_type_member m;
+        char name[256];
+        uint64_t size = 0;
+        int rc;
+        if (ls_tpi_members_begin_ti(t, ti, &it, NULL) < 0)
+            continue;
+        if (ls_tpi_type_name(t, ti, name, sizeof name, &e) < 0 || ls_tpi_type_size(t, ti, &size, &e) < 0) {
+            printf("E 0x%X %s\n", ti, e.msg);
+            continue;
+        }
+        printf("T 0x%X %s %llu\n", ti, name, (unsigned long long)size);
+        while ((rc = ls_tpi_members_next(&it, &m, &e)) == 1)
+            printf("M %s %llu\n", m.name, (unsigned long long)m.offset);
+        if (rc < 0)
+            printf("E 0x%X %s\n", ti, e.msg);
+    }
+    ls_tpi_free(t);
+    ls_pdb_free(pdb);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--dump") == 0)
+        return dump(argv[2]);
     fixture_arch("x86", 0);
     fixture_arch("x64", 1);
     real_pdb("drv-kprocesshacker-2016-amd64/kprocesshacker.pdb", kph64, sizeof kph64 / sizeof *kph64);
