@@ -1,5 +1,6 @@
 /* test_pdb_types.c - TPI type reading: member offsets/sizes against what clang computed for the
  * fixture structures (fixtures/types), real driver PDBs ($SHARED/realworld), and corrupt TPI streams. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -237,6 +238,59 @@ static void fixture_arch(const char *arch, int is64)
           arch, e.msg);
     rc = ls_pdb_type_size(pdb, "_LAL_BIG", &sz, &e);
     CHECK(rc == 0 && sz == 70004, "%s: one-shot ls_pdb_type_size(_LAL_BIG) = 70004 (LF_ULONG leaves)", arch);
+    ls_pdb_free(pdb);
+}
+
+/* ---- several threads on one ls_pdb_types, racing to build the lazy name hash ---- */
+
+struct race {
+    const ls_pdb_types *ty;
+    int ok;
+};
+
+static void *race_main(void *arg)
+{
+    struct race *r = arg;
+    r->ok = 1;
+    for (int i = 0; i < 200; i++) {
+        ls_type_member m;
+        ls_error e;
+        if (ls_pdb_types_member(r->ty, "_KPRCB", "ProcessorState.ContextFrame.Rip", &m, &e) != 0 || m.size != 8)
+            r->ok = 0;
+    }
+    return NULL;
+}
+
+static void threads(void)
+{
+    char path[1024];
+    ls_pdb *pdb = NULL;
+    ls_pdb_types *ty = NULL;
+    ls_error e = {0};
+    snprintf(path, sizeof path, "%s/types/types-x64.pdb", env_or("FIX", "fixtures"));
+    if (ls_pdb_open(path, &pdb, &e) != 0 || ls_pdb_types_open(pdb, &ty, &e) != 0) {
+        CHECK(0, "threads: %s opens (%s)", path, e.msg);
+        ls_pdb_free(pdb);
+        return;
+    }
+    pthread_t th[4];
+    struct race r[4];
+    int started = 0;
+    for (int i = 0; i < 4; i++) {
+        r[i].ty = ty;
+        r[i].ok = 0;
+        if (pthread_create(&th[i], NULL, race_main, &r[i]) == 0)
+            started++;
+        else
+            break;
+    }
+    int ok = started == 4;
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        ok &= r[i].ok;
+    }
+    CHECK(ok, "4 threads look up members through one ls_pdb_types at once");
+    ls_pdb_types_free(ty);
     ls_pdb_free(pdb);
 }
 
@@ -678,5 +732,6 @@ int main(int argc, char **argv)
     real_pdb("drv-kprocesshacker-2016-i386/kprocesshacker.pdb", kph32, sizeof kph32 / sizeof *kph32);
     real_pdb("drv-systeminformer-amd64/systeminformer.pdb", si64, sizeof si64 / sizeof *si64);
     synthetic();
+    threads();
     return CHECK_DONE();
 }
