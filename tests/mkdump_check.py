@@ -293,6 +293,10 @@ def check(path):
             ok(mods[-1] == "cycle" and mods[:-1] == want, "module list walk meets the declared cycle")
         else:
             ok(mods == want, "module list walk (KLDR entries, BaseDllName)", "%s vs %s" % (mods, want))
+    kd = exp.get("kdbg") or {}
+    if kd.get("encoded") and D.type != 4:
+        ok(decoded_tag(D, kd) == b"KDBG", "encoded in-image KDBG decodes (§5.4 formula) to the KDBG tag")
+
     # Probes: the independent page walk (or triage block lookup) must agree with every one.
     # A transition PTE is not valid to this walk, so it reads as absent here.
     bad = []
@@ -304,6 +308,20 @@ def check(path):
             bad.append(p["va"])
     ok(not bad, "%d memory probes agree (incl. not-in-dump ones)" % len(exp["probes"]), "at %s" % bad)
     return res
+
+
+def decoded_tag(D, kd):
+    """§5.4: w = rotl64(w ^ KiWaitNever, KiWaitNever & 0xFF); w = bswap64(w ^ &KdpDataBlockEncoded) ^ KiWaitAlways."""
+    never, always = int(kd["ki_wait_never"], 16), int(kd["ki_wait_always"], 16)
+    addr = int(kd["kdp_data_block_encoded"], 16)
+    raw = D.read(int(kd["in_image_va"], 16) + 0x10, 8)
+    if raw is None:
+        return None
+    w = int.from_bytes(raw, "little") ^ never
+    n = (never & 0xFF) % 64
+    w = ((w << n) | (w >> (64 - n))) & (2 ** 64 - 1)
+    w = int.from_bytes((w ^ addr).to_bytes(8, "little"), "big") ^ always
+    return w.to_bytes(8, "little")[:4]
 
 
 def self_expectation(d):
