@@ -3,11 +3,12 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "lalscan/report.h"
 
-static int info_one(const char *path, unsigned flags, int json)
+static int info_one(const char *path, unsigned flags, int json, int stats)
 {
     ls_error err;
     ls_error_clear(&err);
@@ -32,6 +33,9 @@ static int info_one(const char *path, unsigned flags, int json)
     } else {
         fwrite(out.data, 1, out.len, stdout);
     }
+    if (stats && d)
+        fprintf(stderr, "lalscan: %s: %" PRIu64 " bytes of the dump's mapping read, %" PRIu64 " pages present\n", path,
+                ls_dump_bytes_read(d), ls_dump_present_pages(d));
     ls_buf_free(&out);
     ls_kernel_free(k);
     ls_vmem_free(vm);
@@ -44,16 +48,18 @@ int cli_info(int argc, char **argv)
     static const struct option opts[] = {
         { "modules", no_argument, NULL, 'm' },
         { "json", no_argument, NULL, 'J' },
+        { "stats", no_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     unsigned flags = 0;
-    int json = 0, c;
+    int json = 0, stats = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "mh", opts, NULL)) != -1) {
         switch (c) {
         case 'm': flags |= LS_INFO_MODULES; break;
         case 'J': json = 1; break;
+        case 'S': stats = 1; break;
         case 'h': cli_help(stdout, "info"); return CLI_EXIT_CLEAN;
         default: fprintf(stderr, "Try 'lalscan --help'.\n"); return CLI_EXIT_USAGE;
         }
@@ -66,7 +72,7 @@ int cli_info(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         if (!json && i > optind)
             printf("\n");
-        int r = info_one(argv[i], flags, json);
+        int r = info_one(argv[i], flags, json, stats);
         if (r > status)
             status = r;
     }

@@ -19,6 +19,8 @@ static uint64_t word_at(const bitmap_state *st, uint64_t w)
 {
     /* The last word may be partial: never read past ceil(nbits / 8) bytes. */
     uint64_t nbytes = (st->nbits + 7) / 8, off = w * 8, v = 0;
+    if (off + 8 <= nbytes)
+        return ls_le64(st->bits + off) & (st->nbits - w * 64 >= 64 ? ~0ull : (1ull << (st->nbits - w * 64)) - 1);
     for (unsigned i = 0; i < 8 && off + i < nbytes; i++)
         v |= (uint64_t)st->bits[off + i] << (8 * i);
     uint64_t end_bit = (w + 1) * 64;
