@@ -278,10 +278,11 @@ static int one_address(sym_ctx *c, const char *text)
             st = 3;
         }
     }
+    /* a corrupt module can still leave a public-symbol answer in loc */
     if (c->o.json)
-        print_json(c, addr, rva, rc == 0, &loc);
+        print_json(c, addr, rva, loc.symbol != NULL, &loc);
     else
-        print_text(c, rva, rc == 0, &loc);
+        print_text(c, rva, loc.symbol != NULL, &loc);
     return st;
 }
 

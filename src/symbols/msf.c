@@ -40,7 +40,18 @@ static int block_offset(const ls_pdb *p, uint32_t blk, const char *what, uint64_
     return 0;
 }
 
-static int read_directory(ls_pdb *p, uint32_t map0_words, ls_error *err)
+/* Marks a block as used; a second use means a loop or overlap in the directory. */
+static int claim_block(const ls_pdb *p, uint8_t *used, uint32_t blk, const char *what, ls_error *err)
+{
+    if (used[blk / 8] & (1u << (blk % 8)))
+        return ls_error_set(err, LS_ECORRUPT,
+                            "%s: %s: block 0x%x is already used by the directory or another stream",
+                            p->name, what, blk);
+    used[blk / 8] |= (uint8_t)(1u << (blk % 8));
+    return 0;
+}
+
+static int read_directory(ls_pdb *p, uint32_t map0_words, uint8_t *used, ls_error *err)
 {
     uint32_t bs = p->bs;
     uint64_t ndir = ((uint64_t)p->dirsize + bs - 1) / bs;
@@ -62,10 +73,14 @@ static int read_directory(ls_pdb *p, uint32_t map0_words, ls_error *err)
         uint32_t mapblk = ls_le32(p->map + SB_BLOCK_MAP + mi * 4);
         uint64_t moff, doff;
         int rc = block_offset(p, mapblk, "directory block map", SB_BLOCK_MAP + mi * 4, &moff, err);
+        if (!rc && mpos == 0)
+            rc = claim_block(p, used, mapblk, "directory block map", err);
         if (rc)
             return rc;
         uint32_t dblk = ls_le32(p->map + moff + mpos);
         rc = block_offset(p, dblk, "stream directory", moff + mpos, &doff, err);
+        if (!rc)
+            rc = claim_block(p, used, dblk, "stream directory", err);
         if (rc)
             return rc;
         uint64_t at = i * bs;
@@ -75,7 +90,7 @@ static int read_directory(ls_pdb *p, uint32_t map0_words, ls_error *err)
     return 0;
 }
 
-static int parse_directory(ls_pdb *p, ls_error *err)
+static int parse_directory(ls_pdb *p, uint8_t *used, ls_error *err)
 {
     if (p->dirsize < 4)
         return ls_error_set(err, LS_ECORRUPT, "%s: stream directory: size %u is too small",
@@ -113,10 +128,13 @@ static int parse_directory(ls_pdb *p, ls_error *err)
             uint64_t off;
             uint32_t blk = ls_le32(p->dir + (word + i) * 4);
             char what[64];
-            snprintf(what, sizeof what, "stream %u", s);
+            snprintf(what, sizeof what, "stream directory: stream %u", s);
             int rc = block_offset(p, blk, what, (word + i) * 4, &off, err);
+            /* stream 0 (the previous directory) may share blocks with anything */
+            if (!rc && s != 0)
+                rc = claim_block(p, used, blk, what, err);
             if (rc)
-                return ls_error_prefix(err, "stream directory");
+                return rc;
         }
         word += nb;
     }
@@ -152,20 +170,21 @@ static int open_common(ls_pdb *p, ls_error *err)
                             p->name, p->size, p->bs);
     if (p->nblocks == 0)
         return ls_error_set(err, LS_ECORRUPT, "%s: superblock: block count is 0", p->name);
-    if ((uint64_t)p->nblocks * p->bs > p->size) {
-        /* A short file is truncated; blocks past its end are refused when referenced. */
-        uint64_t have = p->size / p->bs;
-        if (have < 3)
-            return ls_error_set(err, LS_ETRUNCATED,
-                                "%s: file is 0x%zx bytes but the superblock says 0x%x blocks of 0x%x",
-                                p->name, p->size, p->nblocks, p->bs);
-    }
+    if ((uint64_t)p->nblocks * p->bs > p->size)
+        return ls_error_set(err, LS_ETRUNCATED,
+                            "%s: truncated: file is 0x%zx bytes but the superblock says 0x%x blocks of 0x%x",
+                            p->name, p->size, p->nblocks, p->bs);
     if (p->dirsize == 0)
         return ls_error_set(err, LS_ECORRUPT, "%s: superblock: directory size is 0", p->name);
-    int rc = read_directory(p, (p->bs - SB_BLOCK_MAP) / 4, err);
-    if (rc)
-        return rc;
-    return parse_directory(p, err);
+    /* one bit per block, bounded by the file size */
+    uint8_t *used = calloc((size_t)p->nblocks / 8 + 1, 1);
+    if (!used)
+        return ls_error_oom(err);
+    int rc = read_directory(p, (p->bs - SB_BLOCK_MAP) / 4, used, err);
+    if (!rc)
+        rc = parse_directory(p, used, err);
+    free(used);
+    return rc;
 }
 
 static int new_pdb(const char *display_name, ls_pdb **out, ls_error *err)

@@ -57,8 +57,12 @@ static int scan_procs(ls_pdb *p, pdb_module *m, ls_error *err)
     while (at + 4 <= end) {
         size_t len = (size_t)ls_le16(d + at) + 2;
         uint16_t k = ls_le16(d + at + 2);
-        if (len < 4 || !ls_in_bounds(at, len, end))
-            break;   /* a truncated tail: keep what was read */
+        if (len < 4 || !ls_in_bounds(at, len, end)) {
+            free(procs);
+            return ls_error_set(err, LS_ECORRUPT,
+                                "%s: module %s (stream %u): symbol record at 0x%zx (length 0x%zx) runs past the symbols (0x%zx bytes)",
+                                p->name, m->name, m->stream, at, len, end);
+        }
         const uint8_t *r = d + at;
         pdb_proc pr;
         int have = 0;

@@ -57,7 +57,9 @@ int ls_pdb_symbolize(ls_pdb *p, uint32_t rva, ls_pdb_location *out, ls_error *er
                 out->frames[0].line = 0;
             }
             out->nframes = 1;
-            return 0;
+            if (modrc && err)
+                *err = merr;
+            return modrc;
         }
     }
     if (modrc) {
