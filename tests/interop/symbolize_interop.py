@@ -187,7 +187,57 @@ def pdb_facts(pdb, image):
             for b, p in zip(blocks, order):
                 p.block = b
     facts.procs.sort(key=lambda p: p.start)
+    if any(s.inlinee & 0x80000000 for p in facts.procs for s in p.sites):
+        names = cross_scope_names(pdb)
+        for p in facts.procs:
+            for s in p.sites:
+                if s.inlinee & 0x80000000:
+                    s.name = names.get((s.mod, s.inlinee))
     return facts
+
+
+def cross_scope_names(pdb):
+    """Names of cross-module inlinee ids (bit 31 set; pdb-format.md 5.5), resolved from
+    llvm-pdbutil's cross-module import and export tables and the IPI stream: (module, id) -> name."""
+    out = run(['llvm-pdbutil', 'dump', '-modules', '-xmi', '-xme', '-ids', pdb]).stdout.splitlines()
+    modnames, imports, exports, idname = {}, {}, {}, {}
+    mod, section = -1, ''
+    for i, ln in enumerate(out):
+        t = ln.strip()
+        if t in ('Modules', 'Cross Module Imports', 'Cross Module Exports', 'Types (IPI Stream)'):
+            section = t
+            continue
+        m = re.match(r'^\s*Mod (\d{4}) \| `(.*)`', ln)
+        if m:
+            mod = int(m.group(1))
+            modnames[mod] = m.group(2)
+            continue
+        if section == 'Cross Module Imports':
+            m = re.match(r'^(\S.*?) \| ((?:0x[0-9A-F]+\s*)+)$', ln)
+            if m and 'Imported Module' not in ln:
+                imports.setdefault(mod, []).append((m.group(1), [int(x, 16) for x in m.group(2).split()]))
+            elif re.match(r'^\s+(?:0x[0-9A-F]+\s*)+$', ln) and imports.get(mod):   # wrapped id list
+                imports[mod][-1][1].extend(int(x, 16) for x in ln.split())
+        elif section == 'Cross Module Exports':
+            m = re.match(r'^\s*(0x[0-9A-F]+) \| (0x[0-9A-F]+)\s*$', ln)
+            if m:
+                exports.setdefault(mod, {})[int(m.group(1), 16)] = int(m.group(2), 16)
+        else:
+            m = re.match(r'^\s*(0x[0-9A-F]+) \| LF_M?FUNC_ID', ln)
+            if m and i + 1 < len(out):
+                n = re.search(r'name = (.*?), (?:type|parent|class)', out[i + 1])
+                if n:
+                    idname[int(m.group(1), 16)] = n.group(1)
+    names = {}
+    for mod, entries in imports.items():
+        for scope, (mname, ids) in enumerate(entries):
+            suffix = mname.lstrip('.').lower()
+            target = next((k for k, v in modnames.items() if v.lower().endswith(suffix)), None)
+            for index, ref in enumerate(ids):
+                gid = exports.get(target, {}).get(ref)
+                if gid in idname:
+                    names[(mod, 0x80000000 | (scope << 20) | index)] = idname[gid]
+    return names
 
 
 def block_line(block, a):
@@ -228,7 +278,7 @@ def expected_chains(facts, a):
         for s in sorted((s for s in p.sites if s.range_at(a)), key=lambda s: -s.depth):
             r = s.range_at(a)
             il = facts.inlinee_lines.get((s.mod, s.inlinee))
-            name = None if s.inlinee & 0x80000000 else s.name
+            name = s.name                 # None for a cross-module id that could not be resolved
             if il is None:
                 frames.append((name, None, None))
             else:
