@@ -85,10 +85,12 @@ run: deps
 test: deps
 	$(MAKE) --no-print-directory BUILD=asan testbins
 	$(MAKE) --no-print-directory BUILD=rel $(O)/lalscan
+	$(MAKE) --no-print-directory check-clang
 	tests/run.sh build/asan
 
+# The same sources must build warning-free with clang too.
 check-clang:
-	$(MAKE) --no-print-directory BUILD=clang CC=clang O=build/clang build/clang/lalscan
+	$(MAKE) --no-print-directory BUILD=clang CC=clang build/clang/lalscan
 
 fuzz:
 	$(MAKE) --no-print-directory BUILD=fuzz fuzzbins

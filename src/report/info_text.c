@@ -65,6 +65,8 @@ int ls_report_info_text(const ls_dump *d, const ls_kernel *k, const char *path, 
     ls_buf_printf(o, "  modules      %zu loaded (%s), %zu unloaded\n", nmod, ls_kernel_module_source(k), nun);
     if (flags & LS_INFO_MODULES) {
         ls_buf_printf(o, "\nLoaded modules\n  %-*s  %-10s  %-10s  %s\n", w + 2, "base", "size", "timestamp", "name");
+        if (nmod == 0)
+            ls_buf_printf(o, "  (none: see the warnings below)\n");
         for (size_t i = 0; i < nmod; i++)
             ls_buf_printf(o, "  0x%0*" PRIx64 "  0x%08x  0x%08x  %s\n", w, m[i].base, m[i].size, m[i].timestamp,
                           m[i].name);

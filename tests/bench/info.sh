@@ -19,5 +19,5 @@ for f in "$d"/sparse-16g.dmp "$d"/sparse-1g.dmp; do
     for _ in $(seq "$runs"); do "$L" info --modules "$f" >/dev/null; done
     end=$(date +%s%N)
     printf '%-16s %14s %10s %14s %12.3f\n' "$(basename "$f")" "$size" "$pages" "$read_bytes" \
-        "$(echo "($end - $start) / $runs / 1000000" | bc -l)"
+        "$(awk -v a="$start" -v b="$end" -v n="$runs" 'BEGIN { print (b - a) / n / 1e6 }')"
 done

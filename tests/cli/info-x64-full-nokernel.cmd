@@ -1,0 +1,1 @@
+$LALSCAN info --modules fixtures/dumps/x64-full-nokernel.dmp

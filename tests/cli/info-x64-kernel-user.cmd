@@ -1,0 +1,1 @@
+$LALSCAN info --modules fixtures/dumps/x64-kernel-user.dmp

@@ -1,0 +1,1 @@
+$LALSCAN info --modules fixtures/dumps/x86pae-summary.dmp
