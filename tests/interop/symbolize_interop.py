@@ -296,7 +296,10 @@ def frames_match(expect, got):
     if len(expect) != len(got):
         return False
     for (en, ef, el), (gn, gf, gl) in zip(expect, got):
-        if en is not None and not (gn == en or (en.endswith('...') and gn.startswith(en[:-3]))):
+        # llvm-pdbutil truncates long names with "..."; an LF_MFUNC_ID names only the member
+        # ("set_app_type"), the class comes from its parent type ("__scrt_main_policy::")
+        if en is not None and not (gn == en or (en.endswith('...') and gn.startswith(en[:-3])) or
+                                   gn.endswith('::' + en)):
             return False
         if ef is not None and gf != ef:
             return False
@@ -410,11 +413,11 @@ def lal_frames(o):
 
 def norm_frames(frames):
     """Only truly equivalent spellings are folded:
-    - llvm-symbolizer prints "??" for an unknown function or file and 0 for an unknown line;
-      lalscan gives null/absent. Both map to ("??", "??", 0) above.
+    - llvm-symbolizer prints "??" (text) or "" (JSON) for an unknown function or file and 0 for
+      an unknown line; lalscan gives null/absent. All map to ("??", "??", 0).
     Nothing else is normalized: file names are compared byte for byte as recorded in the PDB
     (case and separators included), since both tools read the same string."""
-    return [(f, fi, int(l)) for f, fi, l in frames]
+    return [(f or '??', fi or '??', int(l or 0)) for f, fi, l in frames]
 
 
 def fmt(frames):
@@ -428,33 +431,81 @@ def fmt(frames):
     return ' <- '.join('%s %s:%s' % (f, (fi or '?').split('\\')[-1].split('/')[-1], ln(l)) for f, fi, l in frames) or '(none)'
 
 
-def llvm_inline_misread(ll, lf, used, facts):
-    """llvm-symbolizer 14 decodes inline-site annotations wrongly (NativeInlineSiteSymbol): inside a
-    range, past its first byte, it reports the line of a later range of the same site, and it
-    misses sites in ranges whose length is implied by the next annotation. True when every inline
-    frame llvm-symbolizer prints is lalscan's frame for the same site with either the same line or
-    another line of that site's annotations, and the frames it lacks are whole sites."""
-    site_lines = []
-    for s, _ in used:                  # same order as lalscan's inline frames (innermost first)
+# Reasons llvm-symbolizer 14 (the oracle) may differ while lalscan is right. Each is applied only
+# where the PDB, as llvm-pdbutil decodes it, shows lalscan's answer to be the correct one.
+R_CRASH = 'no oracle: llvm-symbolizer crashes here (cross-module inline site); lalscan matches llvm-pdbutil'
+R_ICF = 'identical code folding: several procedures at this address, lalscan consistent with one'
+R_CROSS = 'llvm-symbolizer drops cross-module inline frames (pdb-format.md 5.5)'
+R_MISREAD = 'llvm-symbolizer 14 misdecodes inline-site ranges (a later range\'s line, or the site missed)'
+R_UNDERSCORE = 'llvm-symbolizer strips "_" from x86 names that are not decorated'
+R_ALIAS = 'llvm-symbolizer names the function by another public alias at its start'
+R_DEMANGLED = 'llvm-symbolizer prints the demangled public (with parameters) instead of the procedure name'
+
+
+def nearest_public(facts, a):
+    return max((v for v in facts.publics if v <= a), default=None)
+
+
+def name_reason(lln, lfn, outer, p, a, facts):
+    """Why llvm-symbolizer's name lln may stand for lalscan's lfn, or None if it may not.
+    llvm-symbolizer names the outermost function by the public symbol at the procedure's start
+    when the nearest public at or below the address is there (its "linkage name"), else by the
+    record name; inline frames by the IPI name. On x86 it then strips C decoration ("_f", "_f@8",
+    "@f@8" -> "f") whether or not the name was decorated."""
+    if lln == lfn:
+        return ''
+    by_public = outer and nearest_public(facts, a) == p.start
+    if facts.x86 and lfn.startswith('_') and lln == lfn[1:] and not by_public:
+        return R_UNDERSCORE
+    if by_public and lln in facts.publics.get(p.start, []):
+        return R_ALIAS
+    # llvm's demangler spells the special members of MSVC "`scalar deleting dtor'", the
+    # procedure records "`scalar deleting destructor'"
+    lfd = lfn.replace(" deleting destructor'", " deleting dtor'")
+    if by_public and lln.startswith(lfd + '(') and any(n.startswith('?') for n in facts.publics.get(p.start, [])):
+        return R_DEMANGLED
+    return None
+
+
+def explain(a, ll, lf, p, used, facts):
+    """Aligns llvm-symbolizer's frames with lalscan's from the outermost inward. Returns the set of
+    reasons that explain every difference, or None. lalscan's inline frames pair with `used` (the
+    sites containing a, innermost first) as both come from the same procedure."""
+    site_lines, cross = [], []
+    for s, _ in used:
         il = facts.inlinee_lines.get((s.mod, s.inlinee))
         site_lines.append({il[0] + r[2] for r in s.ranges} if il else set())
-    i, j = len(ll) - 2, len(lf) - 2     # outermost frames are equal; walk inward
-    while i >= 0:
+        cross.append(bool(s.inlinee & 0x80000000))
+    reasons = set()
+    r = name_reason(ll[-1][0], lf[-1][0], True, p, a, facts)
+    if r is None or ll[-1][1:] != lf[-1][1:]:
+        return None                     # the containing function, its file and line must agree
+    if r:
+        reasons.add(r)
+    i, j = len(ll) - 2, len(lf) - 2
+    while i >= 0 or j >= 0:
         if j < 0:
-            return False
-        if ll[i][0] == lf[j][0] and ll[i][1] == lf[j][1]:
-            if ll[i][2] != lf[j][2] and ll[i][2] not in site_lines[j]:
-                return False
+            return None                 # llvm-symbolizer has frames lalscan lacks
+        r = name_reason(ll[i][0], lf[j][0], False, p, a, facts) if i >= 0 else None
+        if r is not None and ll[i][1] == lf[j][1]:
+            if r:
+                reasons.add(r)
+            if ll[i][2] != lf[j][2]:
+                if ll[i][2] not in site_lines[j]:
+                    return None
+                reasons.add(R_MISREAD)
             i -= 1
+        else:                           # lalscan frame j has no counterpart: llvm dropped the site
+            reasons.add(R_CROSS if cross[j] or any(cross[:j]) else R_MISREAD)
         j -= 1
-    return True
+    return reasons
 
 
 def compare_one(a, ll, lf, facts):
     """Returns ('agree'|'known:<reason>'|'differ', note). A difference is "known" only when
     lalscan's answer is exactly what llvm-pdbutil's own decoding of the PDB implies (procedure,
-    line table, inline-site annotations and inlinee lines) and the reason llvm-symbolizer
-    differs is one of the named oracle limits below."""
+    line table, inline-site annotations, inlinee lines, cross-module ids) and every way
+    llvm-symbolizer differs is one of the named oracle limits above."""
     lf = norm_frames(lf)
     if ll is not None and not isinstance(ll, str):
         ll = norm_frames(ll)
@@ -463,40 +514,19 @@ def compare_one(a, ll, lf, facts):
     chains = expected_chains(facts, a)
     match = next(((p, used) for p, fr, used in chains if frames_match(fr, lf)), None)
     if ll is None:
-        # llvm-symbolizer crashes on some inline sites with cross-module inlinees (realworld README)
         if match:
-            return 'known:no oracle (llvm-symbolizer crashes; lalscan matches llvm-pdbutil)', ''
+            return 'known:' + R_CRASH, ''
         return 'differ', 'llvm-symbolizer crashed; lalscan %s, llvm-pdbutil %s' % (
             fmt(lf), ' or '.join(fmt(fr) for _, fr, _ in chains) or 'no procedure')
     if isinstance(ll, str):
         return 'differ', 'llvm-symbolizer %s' % ll
     if match is None:
         return 'differ', 'llvm %s | lalscan %s' % (fmt(ll), fmt(lf))
-    p, used = match
-    if facts.x86 and len(lf) == len(ll) and lf[:-1] == ll[:-1] and lf[-1][1:] == ll[-1][1:] and \
-            lf[-1][0] == p.name and p.name.startswith('_') and ll[-1][0] == p.name[1:] and \
-            max((v for v in facts.publics if v <= a), default=None) != p.start:
-        # on x86 llvm-symbolizer strips C decoration ("_name" -> "name") from every function name.
-        # It names the function by the nearest public at or below the address when that public
-        # starts the procedure; otherwise by the record name, which is already undecorated.
-        return 'known:llvm-symbolizer strips a leading underscore from an x86 procedure name without public', ''
-    if lf[:-1] == ll[:-1] and lf[-1][1:] == ll[-1][1:] and lf[-1][0] == p.name and \
-            ll[-1][0] in facts.publics.get(p.start, []) and \
-            max((v for v in facts.publics if v <= a), default=None) == p.start:
-        # llvm-symbolizer names a function by the public symbol at its start (the linkage name);
-        # with several publics there (memcpy/memmove aliases) it may print another alias than the
-        # procedure record lalscan reports (DESIGN.md: symbol from the procedure records)
-        return 'known:llvm-symbolizer prints an alias public instead of the procedure name', ''
     if len(chains) > 1:
-        # identical code folding: several procedure records (each with its own line block) cover
-        # the address; lalscan names one of them with that procedure's own line
-        return 'known:identical code folding (several procedures at this address; lalscan consistent with one)', ''
-    if any(s.inlinee & 0x80000000 for s, _ in used) and len(lf) > len(ll) and ll == lf[len(lf) - len(ll):]:
-        # llvm-symbolizer stops at the first inline frame whose inlinee it cannot resolve: frames
-        # of cross-module inlinees (pdb-format.md 5.5) and everything inside them are dropped
-        return 'known:llvm-symbolizer drops cross-module inline frames (pdb-format.md 5.5)', ''
-    if used and lf[-1] == ll[-1] and llvm_inline_misread(ll, lf, used, facts):
-        return 'known:llvm-symbolizer 14 misdecodes inline-site line ranges', ''
+        return 'known:' + R_ICF, ''
+    reasons = explain(a, ll, lf, match[0], match[1], facts)
+    if reasons:
+        return 'known:' + ' + '.join(sorted(reasons)), ''
     return 'differ', 'llvm %s | lalscan %s (lalscan matches llvm-pdbutil)' % (fmt(ll), fmt(lf))
 
 
