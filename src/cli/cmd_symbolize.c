@@ -192,8 +192,10 @@ static void print_text(const sym_ctx *c, uint64_t rva, int ok, const ls_pdb_loca
     for (unsigned i = 0; i < loc->nframes; i++) {
         const ls_pdb_frame *f = &loc->frames[i];
         int last = i + 1 == loc->nframes;
-        uint32_t disp = last ? loc->displacement : (uint32_t)(rva - f->rva);
-        printf("%s!%s+0x%" PRIx32, c->module, f->symbol ? f->symbol : "??", disp);
+        uint64_t disp = last ? loc->displacement : rva - f->rva;
+        printf("%s!%s", c->module, f->symbol ? f->symbol : "??");
+        if (last || rva >= f->rva)
+            printf("+0x%" PRIx64, disp);
         if (f->file)
             printf(" [%s @ %" PRIu32 "]", f->file, f->line);
         printf("%s\n", last ? "" : " (inlined)");

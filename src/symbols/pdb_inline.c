@@ -69,9 +69,9 @@ static void emit(site_state *s)
     s->rstart = s->code;
     s->rline = s->line;
     s->rfile = s->file;
-    if (!s->have_first) {
+    if (!s->have_first || s->code < s->first) {
         s->have_first = 1;
-        s->first = s->code;
+        s->first = s->code;   /* the lowest range start: where the expansion begins */
     }
 }
 
