@@ -314,7 +314,7 @@ int cli_symbolize(int argc, char **argv)
             c.o.have_base = 1;
             break;
         case 'h':
-            usage(stdout);
+            cli_help(stdout, "symbolize");
             return CLI_EXIT_CLEAN;
         default:
             usage(stderr);

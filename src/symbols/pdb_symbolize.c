@@ -146,6 +146,25 @@ int ls_pdb_find_data(ls_pdb *p, const char *name, uint32_t *rva, uint32_t *type_
     ls_pdb_globals_each(p, S_GDATA32, name, on_data, &c, NULL);
     if (!c.found)
         ls_pdb_globals_each(p, S_LDATA32, name, on_data, &c, NULL);
+    /* function-local statics are only in their module's stream */
+    for (size_t i = 0; !c.found && i < p->nmods; i++) {
+        const pdb_module *m = &p->mods[i];
+        if (m->stream == 0xFFFF || pdb_load_module(p, i, NULL))
+            continue;
+        size_t at = 4;
+        while (!c.found && at + 4 <= m->sym_bytes) {
+            size_t len = (size_t)ls_le16(m->data + at) + 2;
+            uint16_t k = ls_le16(m->data + at + 2);
+            if (len < 4 || !ls_in_bounds(at, len, m->sym_bytes))
+                break;
+            if ((k == S_LDATA32 || k == S_GDATA32) && len >= 0x0F) {
+                const char *nm = pdb_rec_name(m->data + at, len, 0x0E);
+                if (nm && strcmp(nm, name) == 0)
+                    on_data(&c, k, m->data + at, len);
+            }
+            at += len;
+        }
+    }
     if (!c.found)
         return ls_error_set(err, LS_ENOTFOUND, "%s: no global or static data named %s", p->name,
                             name);

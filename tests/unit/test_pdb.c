@@ -330,6 +330,79 @@ static void test_streams(void)
     ls_pdb_free(p);
 }
 
+/* A directory so large that its block list needs two block-map blocks (spec 1.1: LLVM
+ * refuses such files; the superblock array must be read). Built in memory with 512-byte blocks. */
+static void put32(uint8_t *b, size_t off, uint32_t v)
+{
+    b[off] = (uint8_t)v;
+    b[off + 1] = (uint8_t)(v >> 8);
+    b[off + 2] = (uint8_t)(v >> 16);
+    b[off + 3] = (uint8_t)(v >> 24);
+}
+
+static void test_multi_block_map(void)
+{
+    enum { BS = 512, NS = 17000, INFO_BLK = 3, DIR0 = 4 };
+    uint32_t dirsize = 4 + 4 * NS + 4;
+    uint32_t ndir = (dirsize + BS - 1) / BS;          /* 133 */
+    uint32_t map0 = DIR0 + ndir, nblocks = map0 + 2;  /* two block-map blocks */
+    uint8_t *f = calloc(nblocks, BS);
+    if (!f)
+        return;
+    memcpy(f, "Microsoft C/C++ MSF 7.00\r\n\x1a" "DS\0\0\0", 32);
+    put32(f, 0x20, BS);
+    put32(f, 0x24, 1);
+    put32(f, 0x28, nblocks);
+    put32(f, 0x2C, dirsize);
+    put32(f, 0x34, map0);
+    put32(f, 0x38, map0 + 1);
+    for (uint32_t i = 0; i < ndir; i++)
+        put32(f, (size_t)map0 * BS + i * 4, DIR0 + i);
+    uint8_t *dir = calloc(1, (size_t)ndir * BS);
+    if (!dir) {
+        free(f);
+        return;
+    }
+    put32(dir, 0, NS);
+    uint32_t info_len = 0x1C + 4 + 8 + 4 + 4 + 4 + 4;
+    put32(dir, 4 + 4 * 1, info_len);            /* stream 1 = info; others empty */
+    put32(dir, 4 + 4 * 2, 0xFFFFFFFFu);         /* stream 2 nil */
+    put32(dir, 4 + 4 * NS, INFO_BLK);
+    memcpy(f + (size_t)DIR0 * BS, dir, dirsize);
+    uint8_t *info = f + (size_t)INFO_BLK * BS;
+    put32(info, 0, 20000404);
+    put32(info, 4, 0x12345678);
+    put32(info, 8, 5);
+    for (int i = 0; i < 16; i++)
+        info[12 + i] = (uint8_t)(0xA0 + i);
+    put32(info, 0x1C + 4 + 8 + 4 + 4 + 4, 20140508); /* after empty map and niv: VC140 */
+    ls_pdb *p = NULL;
+    ls_error err = {0};
+    int rc = ls_pdb_open_mem(f, (size_t)nblocks * BS, "big-dir.pdb", &p, &err);
+    CHECK(rc == 0, "directory with two block-map blocks opens");
+    if (rc)
+        printf("#   %s\n", err.msg);
+    if (p) {
+        ls_pdb_ident id;
+        CHECK_EQ_U64(ls_msf_stream_count(p), NS, "all %u streams listed", (unsigned)NS);
+        CHECK(ls_pdb_get_ident(p, &id, &err) == 0 && id.info_age == 5 && id.guid[0] == 0xA0 &&
+              id.has_ipi == 1 && id.dbi_age == 0, "info stream read through the big directory");
+        const uint8_t *d;
+        size_t n;
+        CHECK(ls_msf_stream_bytes(p, 2, &d, &n, &err) == LS_ENOTFOUND, "nil stream is LS_ENOTFOUND");
+        ls_pdb_location loc;
+        CHECK(ls_pdb_symbolize(p, 0x1000, &loc, &err) != 0 && loc.symbol == NULL,
+              "no DBI: symbolize fails cleanly");
+        ls_pdb_free(p);
+    }
+    /* the same file with the second map block past the end */
+    put32(f, 0x38, nblocks + 9);
+    CHECK(ls_pdb_open_mem(f, (size_t)nblocks * BS, "big-dir.pdb", &p, &err) == LS_ECORRUPT &&
+          strstr(err.msg, "block map"), "second block-map block past the end: %s", err.msg);
+    free(dir);
+    free(f);
+}
+
 int main(void)
 {
     test_idents();
@@ -338,5 +411,6 @@ int main(void)
     test_open_paths();
     test_undecorate();
     test_streams();
+    test_multi_block_map();
     return CHECK_DONE();
 }
