@@ -25,6 +25,9 @@ enum { TPI_PROP_FWDREF = 0x80, TPI_PROP_UNIQUE = 0x200 };
 /* Longest chain of modifier/alias/array/pointer/forward hops followed before calling it a cycle;
  * real chains are a handful deep. */
 enum { TPI_MAX_DEPTH = 48 };
+/* Field-list members one member lookup may visit, unnamed members and base classes included;
+ * the largest kernel structures have a few thousand, almost all named. */
+enum { TPI_FIND_BUDGET = 1u << 16 };
 
 struct tpi_names; /* lazily built name -> definition hash (pdb_types.c) */
 

@@ -147,8 +147,8 @@ static int list_open(const ls_tpi *t, uint32_t list, const uint8_t **p, uint32_t
 
 /* Looks for member `name` in struct/union `ti`, also inside unnamed members and base classes.
  * 1 found (type, offset relative to ti), 0 not there, < 0 error. */
-static int find_field(const ls_tpi *t, uint32_t ti, const char *name, size_t nlen, int depth, uint32_t *type,
-                      uint64_t *offset, ls_error *err)
+static int find_field(const ls_tpi *t, uint32_t ti, const char *name, size_t nlen, int depth, uint32_t *budget,
+                      uint32_t *type, uint64_t *offset, ls_error *err)
 {
     uint32_t list, n, pos = 0, hops = 0, count = t->end - t->begin;
     const uint8_t *p;
@@ -159,6 +159,12 @@ static int find_field(const ls_tpi *t, uint32_t ti, const char *name, size_t nle
         return rc;
     for (;;) {
         struct tpi_field f;
+        /* Unnamed members and bases are searched recursively; a crafted type whose unnamed members
+         * are itself would otherwise branch exponentially. */
+        if (*budget == 0)
+            return ls_error_set(err, LS_ECORRUPT, "TPI: searching '%.*s' in 0x%x visits too many nested members "
+                                "(a cycle?)", (int)nlen, name, ti);
+        --*budget;
         rc = tpi_field_next(t, list, p, n, &pos, &f, err);
         if (rc < 0)
             return rc;
@@ -183,11 +189,14 @@ static int find_field(const ls_tpi *t, uint32_t ti, const char *name, size_t nle
             uint64_t off;
             if (tpi_strip(t, f.type, &inner, NULL) < 0 || inner < t->begin)
                 continue;
-            rc = find_field(t, inner, name, nlen, depth + 1, type, &off, NULL);
+            rc = find_field(t, inner, name, nlen, depth + 1, budget, type, &off, NULL);
             if (rc == 1) {
                 *offset = f.offset + off;
                 return 1;
             }
+            if (*budget == 0)
+                return ls_error_set(err, LS_ECORRUPT, "TPI: searching '%.*s' in 0x%x visits too many nested "
+                                    "members (a cycle?)", (int)nlen, name, ti);
         }
     }
 }
@@ -304,7 +313,8 @@ static int path_walk(const ls_tpi *t, uint32_t ti, const char *path, ls_type_mem
             return ls_error_set(err, LS_EINVAL, "member path '%s': '%.*s' is a bitfield", path, (int)(s - path - 1), path);
         uint32_t mtype;
         uint64_t moff;
-        rc = find_field(t, st, s, nlen, 0, &mtype, &moff, err);
+        uint32_t budget = TPI_FIND_BUDGET;
+        rc = find_field(t, st, s, nlen, 0, &budget, &mtype, &moff, err);
         if (rc < 0)
             return rc;
         if (rc == 0)

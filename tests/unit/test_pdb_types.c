@@ -585,6 +585,18 @@ static void synthetic(void)
                    &m, &e);
     CHECK(rc == LS_ECORRUPT, "indexing an array of itself ends: %s", e.msg);
 
+    /* unnamed members of the structure's own type: the nested search must not branch forever */
+    tb_init(&t);
+    rec_begin(&t, 0x1203); /* 0x1000 */
+    member(&t, 0x1001, 0, "");
+    member(&t, 0x1001, 0, "");
+    member(&t, 0x1001, 0, "");
+    rec_end(&t);
+    structure(&t, 0x1000, 4, "R", 0); /* 0x1001 */
+    len = tb_finish(&t);
+    rc = member_rc(&t, len, "R", "nope", &m, &e);
+    CHECK(rc == LS_ECORRUPT && strstr(e.msg, "too many"), "self-nested unnamed members end: %s", e.msg);
+
     /* a field list continuing into itself */
     tb_init(&t);
     rec_begin(&t, 0x1203); /* 0x1000 */
