@@ -574,6 +574,15 @@ def check_image(lalscan, name, image, pdb, tmp):
         lines.append('not ok - %s: lalscan symbolize exit %d, %d answers for %d addresses%s%s' % (
             name, rc, len(lal), len(every), '; stderr: ' + ' / '.join(err) if err else '',
             '; unparsable: ' + bad[0] if bad else ''))
+    # the same addresses given as arguments must give the same lines as through stdin
+    sample = every[::max(1, len(every) // 16)][:16]
+    p = subprocess.run([lalscan, 'symbolize', '--json', '--image', image, '--pdb', pdb] +
+                       ['0x%x' % a for a in sample], capture_output=True, text=True, errors='replace')
+    via_args = [json.loads(x) for x in p.stdout.splitlines() if x.startswith('{')]
+    if via_args != [lal.get(a) for a in sample]:
+        lines.append('not ok - %s: addresses as arguments answer differently from stdin (exit %d)' % (name, p.returncode))
+    else:
+        lines.append('ok - %s: %d addresses as arguments answer as through stdin' % (name, len(sample)))
     bad_contract = [(a, contract_problem(a, o, facts)) for a, o in sorted(lal.items())]
     bad_contract = [(a, w) for a, w in bad_contract if w]
     if lal:
