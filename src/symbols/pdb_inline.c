@@ -257,7 +257,8 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
                     s.caller_rva = pdb_internal_to_rva(p, cur->rva);
                     s.rva = pdb_internal_to_rva(p, x);
                     s.caller = pdb_proc_display(p, m, cur);
-                    if (pdb_line_at(p, m, x, &s.file, &s.line)) {
+                    /* the call statement owns the code there, not a function-start line */
+                    if (pdb_line_at2(p, m, x, 0, &s.file, &s.line)) {
                         s.file = NULL;
                         s.line = 0;
                     }

@@ -229,6 +229,9 @@ const char *pdb_proc_name(const pdb_module *m, const pdb_proc *pr);
 const char *pdb_proc_display(ls_pdb *p, const pdb_module *m, const pdb_proc *pr);
 /* lines: file and line of rva from the module's DEBUG_S_LINES; 0 on success. */
 int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file, uint32_t *line);
+/* exact_first 0: the line owning the code at rva (the last of several entries at rva) */
+int pdb_line_at2(ls_pdb *p, const pdb_module *m, uint32_t rva, int exact_first, const char **file,
+                 uint32_t *line);
 const char *pdb_checksum_file(ls_pdb *p, const pdb_module *m, uint32_t chk_off);
 const pdb_inlinee *pdb_inlinee_find(const pdb_module *m, uint32_t id);
 int pdb_checksum_valid(const pdb_module *m, uint32_t chk_off);

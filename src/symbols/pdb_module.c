@@ -341,6 +341,12 @@ const char *pdb_proc_display(ls_pdb *p, const pdb_module *m, const pdb_proc *pr)
 
 int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file, uint32_t *line)
 {
+    return pdb_line_at2(p, m, rva, 1, file, line);
+}
+
+int pdb_line_at2(ls_pdb *p, const pdb_module *m, uint32_t rva, int exact_first, const char **file,
+                 uint32_t *line)
+{
     size_t lo = 0, hi = m->nlines;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -354,7 +360,7 @@ int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file,
     /* Several lines at one address: the last owns the code after it, but the address itself
      * is reported with the first (the statement that starts there), as LLVM does. */
     size_t i = lo - 1;
-    if (m->lines[i].rva == rva)
+    if (exact_first && m->lines[i].rva == rva)
         while (i > 0 && m->lines[i - 1].rva == rva && m->lines[i - 1].line)
             i--;
     *line = m->lines[i].line;
