@@ -209,12 +209,23 @@ static int push_site(site_vec *sv, const ls_pdb_inline_site *s)
     return 0;
 }
 
-static const pdb_proc *proc_by_recoff(const pdb_module *m, uint32_t recoff)
+static int cmp_recoff(const void *a, const void *b)
 {
+    const pdb_proc *x = *(const pdb_proc *const *)a, *y = *(const pdb_proc *const *)b;
+    return (x->recoff > y->recoff) - (x->recoff < y->recoff);
+}
+
+/* The module's procedures in record order, so a walk over the records finds each one by
+ * advancing a cursor instead of searching. */
+static const pdb_proc **procs_by_recoff(const pdb_module *m)
+{
+    const pdb_proc **v = malloc((m->nprocs ? m->nprocs : 1) * sizeof *v);
+    if (!v)
+        return NULL;
     for (size_t i = 0; i < m->nprocs; i++)
-        if (m->procs[i].recoff == recoff)
-            return &m->procs[i];
-    return NULL;
+        v[i] = &m->procs[i];
+    qsort(v, m->nprocs, sizeof *v, cmp_recoff);
+    return v;
 }
 
 static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec *sv)
@@ -222,7 +233,10 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
     const uint8_t *d = m->data;
     size_t end = m->sym_bytes, at = 4;
     const pdb_proc *cur = NULL;
-    size_t cur_end = 0;
+    size_t cur_end = 0, cursor = 0;
+    const pdb_proc **order = procs_by_recoff(m);
+    if (!order)
+        return LS_ENOMEM;
     while (at + 4 <= end) {
         size_t len = (size_t)ls_le16(d + at) + 2;
         uint16_t k = ls_le16(d + at + 2);
@@ -233,7 +247,10 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
         int scope = k == S_GPROC32 || k == S_LPROC32 || k == S_GPROC32_ID ||
                     k == S_LPROC32_ID || k == S_SEPCODE || k == S_GPROC32_DPC ||
                     k == S_LPROC32_DPC || k == S_GPROC32_DPC_ID || k == S_LPROC32_DPC_ID;
-        const pdb_proc *pr = scope ? proc_by_recoff(m, (uint32_t)at) : NULL;
+        while (cursor < m->nprocs && order[cursor]->recoff < at)
+            cursor++;
+        const pdb_proc *pr =
+            scope && cursor < m->nprocs && order[cursor]->recoff == at ? order[cursor] : NULL;
         if (pr && pr->kind != S_THUNK32) {
             cur = pr;
             cur_end = len >= 0x0C ? ls_le32(d + at + 8) : at + len;
@@ -268,13 +285,16 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
                             s.file = fr[i - 1].file;
                             s.line = fr[i - 1].line;
                         }
-                    if (push_site(sv, &s))
+                    if (push_site(sv, &s)) {
+                        free(order);
                         return LS_ENOMEM;
+                    }
                 }
             }
         }
         at += len;
     }
+    free(order);
     return 0;
 }
 
