@@ -306,11 +306,17 @@ static int path_walk(const ls_tpi *t, uint32_t ti, const char *path, ls_type_mem
             return ls_error_set(err, LS_EINVAL, "member path '%s': expected a member name at '%s'", path, s);
         if ((rc = tpi_strip(t, cur, &st, err)) < 0 || (rc = kind_of(t, st, &kind, err)) < 0)
             return rc;
-        if (kind == LF_POINTER)
-            return ls_error_set(err, LS_EINVAL, "member path '%s': '%.*s' is a pointer; the path cannot go through it "
-                                "(read the pointer, then look up the pointed-to type)", path, (int)(s - path - 1), path);
+        int before = s > path ? (int)(s - path - 1) : 0; /* the path up to the '.' just passed */
+        if (kind == LF_POINTER) {
+            char tn[128];
+            if (ls_tpi_type_name(t, cur, tn, sizeof tn, NULL) < 0)
+                snprintf(tn, sizeof tn, "type 0x%x", cur);
+            return ls_error_set(err, LS_EINVAL, "member path '%s': '%.*s' is a pointer (%s); the path cannot go "
+                                "through it (read the pointer, then look up the pointed-to type)",
+                                path, before, before ? path : "the type", tn);
+        }
         if (kind == LF_BITFIELD)
-            return ls_error_set(err, LS_EINVAL, "member path '%s': '%.*s' is a bitfield", path, (int)(s - path - 1), path);
+            return ls_error_set(err, LS_EINVAL, "member path '%s': '%.*s' is a bitfield", path, before, path);
         uint32_t mtype;
         uint64_t moff;
         uint32_t budget = TPI_FIND_BUDGET;
