@@ -54,4 +54,4 @@ images=(
     "xcpt4.exe(x64)=$R/um-msvc-seh-tests/x64/xcpt4.exe=$R/um-msvc-seh-tests/x64/xcpt4.pdb"
     "xcpt4.exe(arm64)=$R/um-msvc-seh-tests/arm64/xcpt4.exe=$R/um-msvc-seh-tests/arm64/xcpt4.pdb"
 )
-python3 "$ROOT/tests/interop/symbolize_interop.py" "$LALSCAN" "${images[@]}"
+python3 -B "$ROOT/tests/interop/symbolize_interop.py" "$LALSCAN" "${images[@]}"
