@@ -338,6 +338,13 @@ static const struct real si64[] = {
     {"_LOOKASIDE_LIST_EX", "L.TotalFrees", 0x1c, 4, 0, 0},
 };
 
+/* C++: a member reached through a base class (LF_BCLASS), names with "::". */
+static const struct real um64[] = {
+    {"std::bad_cast", NULL, 0, 0x18, 0, 0},
+    {"std::bad_cast", "_Data._What", 8, 8, 0, 0},
+    {"std::exception", "_Data._DoFree", 0x10, 1, 0, 0},
+};
+
 static void real_pdb(const char *rel, const struct real *r, size_t n)
 {
     char path[1024];
@@ -743,6 +750,7 @@ int main(int argc, char **argv)
     real_pdb("drv-kprocesshacker-2016-amd64/kprocesshacker.pdb", kph64, sizeof kph64 / sizeof *kph64);
     real_pdb("drv-kprocesshacker-2016-i386/kprocesshacker.pdb", kph32, sizeof kph32 / sizeof *kph32);
     real_pdb("drv-systeminformer-amd64/systeminformer.pdb", si64, sizeof si64 / sizeof *si64);
+    real_pdb("drv-wfp-driverproject-x64/usermode.pdb", um64, sizeof um64 / sizeof *um64);
     synthetic();
     threads();
     return CHECK_DONE();
