@@ -381,6 +381,12 @@ int ls_pe_open_reader(ls_pe_read_fn fn, void *ctx, const char *name, ls_pe **out
         return ls_error_oom(err);
     }
     rc = fn(ctx, 0, pe->hdr, want, err);
+    if (rc < 0 && want > 1024) {
+        /* Headers may sit in a page whose tail (or the next page) is not available; the first
+         * KiB holds the headers of nearly every image. */
+        want = 1024;
+        rc = fn(ctx, 0, pe->hdr, want, err);
+    }
     if (rc < 0)
         goto fail_read;
     pe->hdr_size = want;
