@@ -277,6 +277,7 @@ void ls_pdb_free(ls_pdb *p)
         for (size_t i = 0; i < p->nmods; i++) {
             free(p->mods[i].procs);
             free(p->mods[i].lines);
+            free(p->mods[i].lblocks);
             free(p->mods[i].inlinees);
         }
         free(p->mods);

@@ -275,7 +275,7 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
                     s.rva = pdb_internal_to_rva(p, x);
                     s.caller = pdb_proc_display(p, m, cur);
                     /* the call statement owns the code there, not a function-start line */
-                    if (pdb_line_at2(p, m, x, 0, &s.file, &s.line)) {
+                    if (pdb_line_at(p, m, cur, x, 0, &s.file, &s.line)) {
                         s.file = NULL;
                         s.line = 0;
                     }

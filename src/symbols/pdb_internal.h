@@ -98,6 +98,12 @@ typedef struct pdb_line {      /* one C13 line entry mapped to an RVA; line 0 = 
     uint32_t seq;              /* order in the stream: ties keep it */
 } pdb_line;
 
+typedef struct pdb_lblock {    /* one DEBUG_S_LINES contribution: its entries, sorted by rva */
+    uint32_t start, size;
+    uint32_t first, count;     /* slice of the module's lines[] */
+    uint32_t order;            /* position in the stream */
+} pdb_lblock;
+
 typedef struct pdb_inlinee {   /* DEBUG_S_INLINEELINES record */
     uint32_t id, file, line;
 } pdb_inlinee;
@@ -114,6 +120,8 @@ typedef struct pdb_module {
     size_t nprocs;
     pdb_line *lines;
     size_t nlines;
+    pdb_lblock *lblocks;       /* sorted by (start, order) */
+    size_t nlblocks;
     const uint8_t *chk;        /* DEBUG_S_FILECHKSMS contents */
     uint32_t chk_len;
     pdb_inlinee *inlinees;     /* sorted by id */
@@ -220,18 +228,22 @@ const pdb_public *pdb_public_at(ls_pdb *p, uint32_t rva);
 const char *pdb_public_name(ls_pdb *p, const pdb_public *pub);
 /* 1 when a public at exactly rva has the (decorated) name raw */
 int pdb_public_named_at(ls_pdb *p, uint32_t rva, const char *raw);
+/* 1 when a public at exactly rva has the name, decorated or undecorated */
+int pdb_public_has_name(ls_pdb *p, uint32_t rva, const char *name);
 int pdb_load_symrec(ls_pdb *p, ls_error *err);
 /* modules (pdb_module.c) */
 int pdb_load_module(ls_pdb *p, size_t mi, ls_error *err);
-const pdb_proc *pdb_proc_at(const pdb_module *m, uint32_t rva);
+/* the procedure covering rva; when identical-code folding left several, the one the linker's
+ * public symbol names, else the first */
+const pdb_proc *pdb_proc_at(ls_pdb *p, const pdb_module *m, uint32_t rva);
 const char *pdb_proc_name(const pdb_module *m, const pdb_proc *pr);
 /* the name to show: as recorded, but x86 assembler procedures ("_f", "@f@8") undecorated */
 const char *pdb_proc_display(ls_pdb *p, const pdb_module *m, const pdb_proc *pr);
-/* lines: file and line of rva from the module's DEBUG_S_LINES; 0 on success. */
-int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file, uint32_t *line);
-/* exact_first 0: the line owning the code at rva (the last of several entries at rva) */
-int pdb_line_at2(ls_pdb *p, const pdb_module *m, uint32_t rva, int exact_first, const char **file,
-                 uint32_t *line);
+/* lines: file and line of rva from the module's DEBUG_S_LINES (the block belonging to pr when
+ * given); 0 on success. exact_first: of several entries at exactly rva take the first (as LLVM
+ * does), else the last (the statement owning the code that follows). */
+int pdb_line_at(ls_pdb *p, const pdb_module *m, const pdb_proc *pr, uint32_t rva, int exact_first,
+                const char **file, uint32_t *line);
 const char *pdb_checksum_file(ls_pdb *p, const pdb_module *m, uint32_t chk_off);
 const pdb_inlinee *pdb_inlinee_find(const pdb_module *m, uint32_t id);
 int pdb_checksum_valid(const pdb_module *m, uint32_t chk_off);

@@ -37,10 +37,15 @@ static int cmp_line(const void *a, const void *b)
     const pdb_line *x = a, *y = b;
     if (x->rva != y->rva)
         return x->rva < y->rva ? -1 : 1;
-    /* end-of-block markers first, so a block starting where another ends wins */
-    if ((x->line != 0) != (y->line != 0))
-        return (x->line != 0) - (y->line != 0);
     return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_lblock(const void *a, const void *b)
+{
+    const pdb_lblock *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
 }
 
 static int cmp_inlinee(const void *a, const void *b)
@@ -140,11 +145,11 @@ static int add_lines(ls_pdb *p, pdb_module *m, const uint8_t *s, uint32_t slen, 
             l->rva = base + ls_le32(e);
             l->line = ln;
             l->file = file;
-            l->seq = (uint32_t)m->nlines;
+            l->seq = (uint32_t)(m->nlines - from);
         }
         at += bsz;
     }
-    if (m->nlines + 2 > *cap) {
+    if (m->nlines + 1 > *cap) {
         pdb_line *nlp = realloc(m->lines, (*cap + 16) * sizeof *nlp);
         if (!nlp)
             return ls_error_oom(err);
@@ -159,13 +164,22 @@ static int add_lines(ls_pdb *p, pdb_module *m, const uint8_t *s, uint32_t slen, 
             lowest = i;
     if (lowest < m->nlines && m->lines[lowest].rva > base) {
         m->lines[m->nlines] = m->lines[lowest];
-        m->lines[m->nlines++].rva = base;
+        m->lines[m->nlines].rva = base;
+        m->lines[m->nlines++].seq = 0;
     }
-    pdb_line *l = &m->lines[m->nlines++];
-    l->rva = base + csize;
-    l->line = 0;
-    l->file = 0;
-    l->seq = (uint32_t)m->nlines;
+    if (m->nlines == from)
+        return 0;
+    qsort(m->lines + from, m->nlines - from, sizeof *m->lines, cmp_line);
+    pdb_lblock *nb = realloc(m->lblocks, (m->nlblocks + 1) * sizeof *nb);
+    if (!nb)
+        return ls_error_oom(err);
+    m->lblocks = nb;
+    nb[m->nlblocks].start = base;
+    nb[m->nlblocks].size = csize;
+    nb[m->nlblocks].first = (uint32_t)from;
+    nb[m->nlblocks].count = (uint32_t)(m->nlines - from);
+    nb[m->nlblocks].order = (uint32_t)m->nlblocks;
+    m->nlblocks++;
     return 0;
 }
 
@@ -244,8 +258,8 @@ static int scan_c13(ls_pdb *p, pdb_module *m, ls_error *err)
         }
         at += 8 + (((size_t)slen + 3) & ~(size_t)3);
     }
-    if (m->nlines)
-        qsort(m->lines, m->nlines, sizeof *m->lines, cmp_line);
+    if (m->nlblocks)
+        qsort(m->lblocks, m->nlblocks, sizeof *m->lblocks, cmp_lblock);
     if (m->ninlinees)
         qsort(m->inlinees, m->ninlinees, sizeof *m->inlinees, cmp_inlinee);
     return 0;
@@ -275,18 +289,20 @@ int pdb_load_module(ls_pdb *p, size_t mi, ls_error *err)
     if ((rc = scan_procs(p, m, err)) || (rc = scan_c13(p, m, err))) {
         free(m->procs);
         free(m->lines);
+        free(m->lblocks);
         free(m->inlinees);
         m->procs = NULL;
         m->lines = NULL;
+        m->lblocks = NULL;
         m->inlinees = NULL;
-        m->nprocs = m->nlines = m->ninlinees = 0;
+        m->nprocs = m->nlines = m->nlblocks = m->ninlinees = 0;
         return rc;
     }
     m->loaded = 1;
     return 0;
 }
 
-const pdb_proc *pdb_proc_at(const pdb_module *m, uint32_t rva)
+const pdb_proc *pdb_proc_at(ls_pdb *p, const pdb_module *m, uint32_t rva)
 {
     size_t lo = 0, hi = m->nprocs;
     while (lo < hi) {
@@ -296,12 +312,27 @@ const pdb_proc *pdb_proc_at(const pdb_module *m, uint32_t rva)
         else
             hi = mid;
     }
+    const pdb_proc *best = NULL;
+    int ncand = 0;
     for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++) {
         const pdb_proc *pr = &m->procs[i - 1];
-        if (rva - pr->rva < pr->size)
+        if (rva - pr->rva >= pr->size)
+            continue;
+        ncand++;
+        if (!best || pr->rva > best->rva || (pr->rva == best->rva && pr->recoff < best->recoff))
+            best = pr;
+    }
+    if (ncand < 2)
+        return best;
+    /* Identical code folding kept one body for several procedures: the linker's public at that
+     * address names the one it kept. */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++) {
+        const pdb_proc *pr = &m->procs[i - 1];
+        if (pr->rva == best->rva && rva - pr->rva < pr->size &&
+            pdb_public_has_name(p, pr->rva, pdb_proc_name(m, pr)))
             return pr;
     }
-    return NULL;
+    return best;
 }
 
 const char *pdb_proc_name(const pdb_module *m, const pdb_proc *pr)
@@ -339,32 +370,79 @@ const char *pdb_proc_display(ls_pdb *p, const pdb_module *m, const pdb_proc *pr)
     return ((pdb_proc *)pr)->uname = kept ? kept : raw;
 }
 
-int pdb_line_at(ls_pdb *p, const pdb_module *m, uint32_t rva, const char **file, uint32_t *line)
+static int block_has(const pdb_lblock *b, uint32_t rva)
 {
-    return pdb_line_at2(p, m, rva, 1, file, line);
+    return rva - b->start < b->size;
 }
 
-int pdb_line_at2(ls_pdb *p, const pdb_module *m, uint32_t rva, int exact_first, const char **file,
-                 uint32_t *line)
+/* The line block for rva: the one of procedure pr (same start; the k-th procedure at an address
+ * pairs with the k-th block there, both being in compiler order), else the first in stream
+ * order that covers rva. */
+static const pdb_lblock *block_for(const pdb_module *m, const pdb_proc *pr, uint32_t rva)
 {
-    size_t lo = 0, hi = m->nlines;
+    if (pr) {
+        size_t rank = 0;
+        for (const pdb_proc *q = pr; q > m->procs && q[-1].rva == pr->rva; q--)
+            rank++;
+        size_t lo = 0, hi = m->nlblocks;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (m->lblocks[mid].start < pr->rva)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t same = 0;
+        while (lo + same < m->nlblocks && m->lblocks[lo + same].start == pr->rva)
+            same++;
+        if (same) {
+            const pdb_lblock *b = &m->lblocks[lo + (rank < same ? rank : 0)];
+            if (block_has(b, rva))
+                return b;
+        }
+    }
+    size_t lo = 0, hi = m->nlblocks;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->lines[mid].rva <= rva)
+        if (m->lblocks[mid].start <= rva)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == 0 || m->lines[lo - 1].line == 0)
+    const pdb_lblock *best = NULL;
+    for (size_t i = lo, steps = 0; i > 0 && steps < 32; i--, steps++) {
+        const pdb_lblock *b = &m->lblocks[i - 1];
+        if (block_has(b, rva) && (!best || b->order < best->order))
+            best = b;
+    }
+    return best;
+}
+
+int pdb_line_at(ls_pdb *p, const pdb_module *m, const pdb_proc *pr, uint32_t rva, int exact_first,
+                const char **file, uint32_t *line)
+{
+    const pdb_lblock *b = block_for(m, pr, rva);
+    if (!b)
+        return -1;
+    const pdb_line *v = m->lines + b->first;
+    size_t lo = 0, hi = b->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].rva <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
         return -1;
     /* Several lines at one address: the last owns the code after it, but the address itself
      * is reported with the first (the statement that starts there), as LLVM does. */
     size_t i = lo - 1;
-    if (exact_first && m->lines[i].rva == rva)
-        while (i > 0 && m->lines[i - 1].rva == rva && m->lines[i - 1].line)
+    if (exact_first && v[i].rva == rva)
+        while (i > 0 && v[i - 1].rva == rva)
             i--;
-    *line = m->lines[i].line;
-    *file = pdb_checksum_file(p, m, m->lines[i].file);
+    *line = v[i].line;
+    *file = pdb_checksum_file(p, m, v[i].file);
     return 0;
 }
 

@@ -250,3 +250,25 @@ int pdb_public_named_at(ls_pdb *p, uint32_t rva, const char *raw)
     }
     return 0;
 }
+
+int pdb_public_has_name(ls_pdb *p, uint32_t rva, const char *name)
+{
+    if (!name || pdb_load_publics(p, NULL))
+        return 0;
+    size_t lo = 0, hi = p->npubs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->pubs[mid].rva < rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->npubs && p->pubs[lo].rva == rva; lo++) {
+        const char *n = pdb_public_name(p, &p->pubs[lo]);
+        const uint8_t *r = p->symrec + p->pubs[lo].recoff;
+        const char *raw = pdb_rec_name(r, (size_t)ls_le16(r) + 2, 0x0E);
+        if ((n && strcmp(n, name) == 0) || (raw && strcmp(raw, name) == 0))
+            return 1;
+    }
+    return 0;
+}

@@ -20,7 +20,7 @@ int ls_pdb_symbolize(ls_pdb *p, uint32_t rva, ls_pdb_location *out, ls_error *er
     if (mi >= 0) {
         pdb_module *m = &p->mods[mi];
         modrc = pdb_load_module(p, (size_t)mi, &merr);
-        const pdb_proc *pr = modrc ? NULL : pdb_proc_at(m, x);
+        const pdb_proc *pr = modrc ? NULL : pdb_proc_at(p, m, x);
         if (pr) {
             ls_pdb_frame sites[LS_PDB_MAX_FRAMES];
             unsigned ns = pdb_inline_chain(p, m, pr, x, sites, NULL, LS_PDB_MAX_FRAMES - 1);
@@ -33,7 +33,7 @@ int ls_pdb_symbolize(ls_pdb *p, uint32_t rva, ls_pdb_location *out, ls_error *er
             ls_pdb_frame *f = &out->frames[ns];
             f->symbol = out->symbol;
             f->rva = out->symbol_rva;
-            if (pdb_line_at(p, m, x, &f->file, &f->line)) {
+            if (pdb_line_at(p, m, pr, x, 1, &f->file, &f->line)) {
                 f->file = NULL;
                 f->line = 0;
             }
@@ -52,7 +52,8 @@ int ls_pdb_symbolize(ls_pdb *p, uint32_t rva, ls_pdb_location *out, ls_error *er
             out->frames[0].rva = out->symbol_rva;
             /* assembler modules have lines but no procedure records */
             if (mi >= 0 && !modrc &&
-                pdb_line_at(p, &p->mods[mi], x, &out->frames[0].file, &out->frames[0].line)) {
+                pdb_line_at(p, &p->mods[mi], NULL, x, 1, &out->frames[0].file,
+                            &out->frames[0].line)) {
                 out->frames[0].file = NULL;
                 out->frames[0].line = 0;
             }
