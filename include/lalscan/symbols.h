@@ -243,6 +243,13 @@ int ls_pdb_inline_sites(ls_pdb *p, const char *inlinee, ls_pdb_inline_site **sit
  * cap-1 characters. */
 void ls_pdb_undecorate(const char *name, uint16_t machine, char *out, size_t cap);
 
+/* Finds and opens the PDB matching an image's CodeView record: through the symbol path sp
+ * (may be NULL), then in image_dir (names compared without case), then at the path the image
+ * records. Unless force, a PDB whose GUID/age differ is refused (LS_EMISMATCH says why).
+ * where gets the path used. (src/symbols/pdb_locate.c) */
+int ls_pdb_locate(const ls_codeview *cv, ls_sympath *sp, const char *image_dir, int force, ls_pdb **out,
+                  char *where, size_t wsize, ls_error *err);
+
 /* ---- PDB types (src/symbols/pdb_types*.c): structure layouts from the TPI stream ---- */
 
 #ifndef LS_TYPE_MEMBER_DEFINED
