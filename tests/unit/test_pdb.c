@@ -403,6 +403,42 @@ static void test_multi_block_map(void)
     free(f);
 }
 
+/* OMAP (spec 3.8): no OMAP PDB is available, so the tables are installed by hand on a real
+ * PDB to check the lookups: last entry with from <= x, "to" 0 = no counterpart. */
+static void test_omap(void)
+{
+    ls_pdb *p = open_pdb(KPH64);
+    if (!p)
+        return;
+    ls_pdb_ident id;
+    ls_error err = {0};
+    ls_pdb_get_ident(p, &id, &err);
+    static const pdb_omap to[] = {{0x1000, 0x1000}, {0x1100, 0x1200}, {0x1200, 0}, {0x1300, 0x1100}};
+    static const pdb_omap from[] = {{0x1000, 0x1000}, {0x1100, 0x1300}, {0x1200, 0x1100}, {0x1300, 0}};
+    p->omap_to = malloc(sizeof to);
+    p->omap_from = malloc(sizeof from);
+    p->osecs = malloc(p->nsecs * sizeof *p->osecs);
+    if (!p->omap_to || !p->omap_from || !p->osecs) {
+        ls_pdb_free(p);
+        return;
+    }
+    memcpy(p->omap_to, to, sizeof to);
+    memcpy(p->omap_from, from, sizeof from);
+    memcpy(p->osecs, p->secs, p->nsecs * sizeof *p->osecs);
+    p->nomap_to = p->nomap_from = 4;
+    p->nosecs = p->nsecs;
+    uint32_t x = 0;
+    CHECK(pdb_rva_to_internal(p, 0x1150, &x) == 0 && x == 0x1250, "OMAP to-source: 0x1150 -> 0x1250");
+    CHECK(pdb_rva_to_internal(p, 0x1250, &x) != 0, "OMAP to-source: a removed range has no counterpart");
+    CHECK(pdb_rva_to_internal(p, 0x0fff, &x) != 0, "OMAP to-source: below the table");
+    CHECK_EQ_U64(pdb_internal_to_rva(p, 0x1210), 0x1110, "OMAP from-source: 0x1210 -> 0x1110");
+    CHECK_EQ_U64(pdb_internal_to_rva(p, 0x1101), 0x1301, "OMAP from-source: 0x1101 -> 0x1301");
+    ls_pdb_location loc;
+    CHECK(ls_pdb_symbolize(p, 0x1250, &loc, &err) == LS_ENOTFOUND && strstr(err.msg, "OMAP"),
+          "an RVA without OMAP counterpart is not found: %s", err.msg);
+    ls_pdb_free(p);
+}
+
 int main(void)
 {
     test_idents();
@@ -412,5 +448,6 @@ int main(void)
     test_undecorate();
     test_streams();
     test_multi_block_map();
+    test_omap();
     return CHECK_DONE();
 }
