@@ -49,12 +49,81 @@ static size_t name_offset(uint16_t kind, const uint8_t *rec, size_t len)
     }
 }
 
+/* Name lookup through one GSI-format hash table (spec 4.5) at `base` of `stream`. Returns 1
+ * when the table was usable (and *ret holds the callback's stop value, or 0), else 0 so the
+ * caller falls back to a linear walk. */
+static int hash_lookup(ls_pdb *p, uint16_t stream, size_t base, uint16_t kind, const char *name,
+                       ls_pdb_symrec_fn fn, void *ctx, int *ret)
+{
+    const uint8_t *d;
+    size_t n;
+    if (stream == 0xFFFF || ls_msf_stream_bytes(p, stream, &d, &n, NULL) || !ls_in_bounds(base, 16, n))
+        return 0;
+    d += base;
+    n -= base;
+    uint32_t hr = ls_le32(d + 8), bb = ls_le32(d + 12);
+    if (ls_le32(d) != 0xFFFFFFFFu || ls_le32(d + 4) != 0xF12F091Au || hr % 8 ||
+        !ls_in_bounds(16, (uint64_t)hr + bb, n))
+        return 0;
+    uint32_t nbuckets = p->minimal_debug ? 0x3FFFF : 4096;
+    uint32_t words = (nbuckets + 1 + 31) / 32;
+    if (bb < words * 4)
+        return 0;
+    const uint8_t *recs = d + 16, *bitmap = recs + hr, *starts = bitmap + (size_t)words * 4;
+    uint32_t nrec = hr / 8, nstarts = (bb - words * 4) / 4;
+    uint32_t h = ls_pdb_hash_name(name, strlen(name), nbuckets);
+    *ret = 0;
+    if (!(ls_le32(bitmap + (h / 32) * 4) & (1u << (h % 32))))
+        return 1;   /* usable, and the name is not there */
+    uint32_t k = 0;   /* set bits before h */
+    for (uint32_t w = 0; w < h / 32; w++)
+        k += (uint32_t)__builtin_popcount(ls_le32(bitmap + w * 4));
+    uint32_t low = ls_le32(bitmap + (h / 32) * 4) & ((1u << (h % 32)) - 1);
+    k += (uint32_t)__builtin_popcount(low);
+    if (k >= nstarts)
+        return 0;
+    uint32_t first = ls_le32(starts + (size_t)k * 4) / 12;
+    uint32_t last = k + 1 < nstarts ? ls_le32(starts + (size_t)(k + 1) * 4) / 12 : nrec;
+    if (first > last || last > nrec)
+        return 0;
+    if (!fn)
+        return 1;   /* a usability probe */
+    for (uint32_t i = first; i < last; i++) {
+        uint32_t off = ls_le32(recs + (size_t)i * 8) - 1;
+        if (!ls_in_bounds(off, 4, p->symrec_len))
+            continue;
+        const uint8_t *r = p->symrec + off;
+        size_t len = (size_t)ls_le16(r) + 2;
+        uint16_t k2 = ls_le16(r + 2);
+        if (len < 4 || !ls_in_bounds(off, len, p->symrec_len) || (kind && k2 != kind))
+            continue;
+        size_t no = name_offset(k2, r, len);
+        const char *sn = no ? pdb_rec_name(r, len, no) : NULL;
+        if (sn && strcmp(sn, name) == 0 && (*ret = fn(ctx, k2, r, len)) != 0)
+            return 1;
+    }
+    return 1;
+}
+
 int ls_pdb_globals_each(ls_pdb *p, uint16_t kind, const char *name, ls_pdb_symrec_fn fn,
                         void *ctx, ls_error *err)
 {
     int rc = pdb_load_symrec(p, err);
     if (rc)
         return rc;
+    if (name && pdb_load_info(p, NULL) == 0) {
+        /* publics are hashed in the PSI, everything else in the GSI; use the hash tables only
+         * when every one needed is sound, so no record is reported twice */
+        int need_psi = kind == 0 || kind == S_PUB32, need_gsi = kind != S_PUB32, ret = 0;
+        if ((!need_psi || hash_lookup(p, p->psi_stream, 0x1C, kind, name, NULL, NULL, &ret)) &&
+            (!need_gsi || hash_lookup(p, p->gsi_stream, 0, kind, name, NULL, NULL, &ret))) {
+            if (need_psi)
+                hash_lookup(p, p->psi_stream, 0x1C, kind, name, fn, ctx, &ret);
+            if (!ret && need_gsi)
+                hash_lookup(p, p->gsi_stream, 0, kind, name, fn, ctx, &ret);
+            return ret;
+        }
+    }
     const uint8_t *d = p->symrec;
     size_t n = p->symrec_len, at = 0;
     while (at + 4 <= n) {

@@ -439,6 +439,74 @@ static void test_omap(void)
     ls_pdb_free(p);
 }
 
+/* Every named global record is found again through the GSI/PSI hash tables (spec 4.5). */
+struct rec_list {
+    const uint8_t **recs;
+    size_t n, cap;
+};
+static int collect(void *ctx, uint16_t kind, const uint8_t *rec, size_t len)
+{
+    struct rec_list *l = ctx;
+    (void)len;
+    if (kind != S_PUB32 && kind != S_PROCREF && kind != S_LPROCREF && kind != S_GDATA32 &&
+        kind != S_LDATA32 && kind != S_UDT && kind != S_DATAREF)
+        return 0;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 256;
+        const uint8_t **v = realloc(l->recs, nc * sizeof *v);
+        if (!v)
+            return 1;
+        l->recs = v;
+        l->cap = nc;
+    }
+    l->recs[l->n++] = rec;
+    return 0;
+}
+struct find_one {
+    const uint8_t *want;
+    int hits, found;
+};
+static int find_cb(void *ctx, uint16_t kind, const uint8_t *rec, size_t len)
+{
+    struct find_one *f = ctx;
+    (void)kind;
+    (void)len;
+    f->hits++;
+    if (rec == f->want)
+        f->found = 1;
+    return 0;
+}
+
+static void test_hash_lookup(void)
+{
+    for (size_t i = 0; i < sizeof idents / sizeof idents[0]; i++) {
+        ls_pdb *p = open_pdb(idents[i].pdb);
+        if (!p)
+            continue;
+        struct rec_list l = {0};
+        ls_error err = {0};
+        ls_pdb_globals_each(p, 0, NULL, collect, &l, &err);
+        size_t missing = 0;
+        const char *first_missing = NULL;
+        for (size_t k = 0; k < l.n; k++) {
+            uint16_t kind = ls_le16(l.recs[k] + 2);
+            size_t at = kind == S_UDT ? 0x08 : 0x0E;
+            const char *name = (const char *)l.recs[k] + at;
+            struct find_one f = {l.recs[k], 0, 0};
+            ls_pdb_globals_each(p, kind, name, find_cb, &f, &err);
+            if (!f.found) {
+                missing++;
+                if (!first_missing)
+                    first_missing = name;
+            }
+        }
+        CHECK(l.n > 100 && missing == 0, "%s: %zu named globals all found by hash (%zu missing, e.g. %s)",
+              idents[i].pdb, l.n, missing, first_missing ? first_missing : "-");
+        free(l.recs);
+        ls_pdb_free(p);
+    }
+}
+
 int main(void)
 {
     test_idents();
@@ -449,5 +517,6 @@ int main(void)
     test_streams();
     test_multi_block_map();
     test_omap();
+    test_hash_lookup();
     return CHECK_DONE();
 }
