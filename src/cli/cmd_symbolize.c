@@ -5,7 +5,6 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -76,70 +75,32 @@ static void module_name(const char *path, char *out, size_t cap)
         *dot = '\0';
 }
 
-/* Checks a PDB candidate found in a symbol path: it must match the image. */
-static int check_pdb(void *ctx, int fd, const char *path, ls_error *err)
+/* The PDB named by the image's CodeView record: a matching one from the symbol path or the
+ * image's folder; failing that, any PDB of that name, so the mismatch can be reported (or
+ * accepted with --force) instead of a bare "not found". */
+static int find_pdb(sym_ctx *c, const ls_codeview *cv, ls_error *err)
 {
-    const ls_codeview *cv = ctx;
-    ls_pdb *p;
-    int rc = ls_pdb_open_fd(fd, path, &p, err);
-    if (rc)
-        return LS_EMISMATCH;
-    rc = ls_pdb_match(p, cv, err);
-    ls_pdb_free(p);
-    return rc ? LS_EMISMATCH : 0;
-}
-
-/* The PDB named by the image's CodeView record, in the image's directory (any case). */
-static int open_beside_image(const char *image, const char *pdbname, ls_pdb **out, ls_error *err)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", image);
+    const char *spec = c->o.sympath ? c->o.sympath : getenv("_NT_SYMBOL_PATH");
+    ls_sympath *sp = NULL;
+    if (spec && *spec && ls_sympath_parse(spec, &sp, err))
+        return ls_error_prefix(err, "symbol path");
+    char dir[4096], where[4096];
+    snprintf(dir, sizeof dir, "%s", c->o.image);
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    DIR *d = opendir(dir);
-    if (!d)
-        return ls_error_set(err, LS_ENOTFOUND, "%s: cannot list: %s", dir, strerror(errno));
-    struct dirent *e;
-    int rc = ls_error_set(err, LS_ENOTFOUND, "%s not found beside %s", pdbname, image);
-    while ((e = readdir(d))) {
-        if (strcasecmp(e->d_name, pdbname) == 0) {
-            char path[8192];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            rc = ls_pdb_open(path, out, err);
-            break;
-        }
+    int rc = ls_pdb_locate(cv, sp, dir, 0, &c->pdb, where, sizeof where, err);
+    if (rc) {
+        ls_error any;
+        if (ls_pdb_locate(cv, sp, dir, 1, &c->pdb, where, sizeof where, &any) != 0)
+            rc = ls_error_prefix(err, "%s", c->o.image);
+        else
+            rc = 0;   /* found by name; open_inputs reports the mismatch */
     }
-    closedir(d);
+    ls_sympath_free(sp);
     return rc;
-}
-
-static int find_pdb(sym_ctx *c, const ls_codeview *cv, ls_error *err)
-{
-    const char *name = ls_codeview_pdb_name(cv);
-    const char *spec = c->o.sympath ? c->o.sympath : getenv("_NT_SYMBOL_PATH");
-    if (spec && *spec) {
-        ls_sympath *sp;
-        if (ls_sympath_parse(spec, &sp, err) == 0) {
-            ls_found_file ff;
-            ls_sympath_set_pdb_check(sp, check_pdb, (void *)cv);
-            int rc = ls_sympath_find_pdb(sp, cv, &ff, err);
-            ls_sympath_free(sp);
-            if (rc == 0) {
-                rc = ls_pdb_open_fd(ff.fd, ff.path, &c->pdb, err);
-                close(ff.fd);
-                return rc;
-            }
-        }
-    }
-    if (open_beside_image(c->o.image, name, &c->pdb, err) == 0)
-        return 0;
-    if (cv->pdb_path[0] == '/' && ls_pdb_open(cv->pdb_path, &c->pdb, NULL) == 0)
-        return 0;
-    return ls_error_set(err, LS_ENOTFOUND,
-                        "%s: PDB %s not found (use --pdb FILE or -y PATH)", c->o.image, name);
 }
 
 static int open_inputs(sym_ctx *c, ls_error *err)
