@@ -185,6 +185,20 @@ int ls_pdb_set_sections(ls_pdb *p, const ls_pe_section *secs, size_t n, ls_error
     }
     p->secs = s;
     p->nsecs = n;
+    /* tables built without sections mapped nothing: build them again on next use */
+    for (size_t i = 0; i < p->nmods; i++) {
+        pdb_module *m = &p->mods[i];
+        free(m->procs);
+        free(m->lines);
+        free(m->lblocks);
+        free(m->inlinees);
+        m->procs = NULL;
+        m->lines = NULL;
+        m->lblocks = NULL;
+        m->inlinees = NULL;
+        m->nprocs = m->nlines = m->nlblocks = m->ninlinees = 0;
+        m->loaded = 0;
+    }
     free(p->ranges);
     p->ranges = NULL;
     p->ranges_state = 0;
