@@ -3,7 +3,7 @@
 #ifndef LALSCAN_REPORT_H
 #define LALSCAN_REPORT_H
 
-#include "lalscan/nt.h"
+#include "lalscan/analysis.h"
 
 #define LS_SCHEMA_REPORT "lalscan.report/1"
 
@@ -21,5 +21,11 @@ int ls_report_info_json(const ls_dump *d, const ls_kernel *k, const char *displa
                         ls_buf *out, ls_error *err);
 /* A document for an input that could not be read: schema, tool, dump{path}, error{code, message}. */
 int ls_report_error_json(const char *display_path, const ls_error *e, ls_buf *out);
+
+/* The analysis of one dump, as a person reads it: what stopped the machine, which driver,
+ * what is still allocated and where, why, and what to change. */
+int ls_report_analysis_text(const ls_analysis *a, ls_buf *out);
+/* The same as one lalscan.report/1 JSON document (one line). */
+int ls_report_analysis_json(const ls_analysis *a, ls_buf *out, ls_error *err);
 
 #endif

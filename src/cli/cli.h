@@ -13,6 +13,7 @@ enum {
     CLI_EXIT_UNREADABLE = 3 /* at least one input could not be read */
 };
 
+int cli_analyze(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_symbolize(int argc, char **argv);
 

@@ -1,5 +1,5 @@
-/* main.c - lalscan's entry point: dispatch to a subcommand. The analysis of dumps and
- * folders (the default command) arrives with the Verifier report work. */
+/* main.c - lalscan's entry point: dispatch to a subcommand; without one, analyze the dumps
+ * given (the default command). */
 #include "cli.h"
 
 #include <string.h>
@@ -31,7 +31,5 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "lalscan: dump analysis (lalscan DUMP) is not implemented yet; use 'lalscan info DUMP'\n"
-                    "Try 'lalscan --help'.\n");
-    return CLI_EXIT_USAGE;
+    return cli_analyze(argc, argv);
 }

@@ -275,11 +275,13 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
             }
         }
     }
-    if (!best || best_failed >= 100) {
+    /* A layout that fails more than one invariant is not evidence of anything. */
+    if (!best || best_failed >= 2) {
         ls_vf_driver_free(d);
         return ls_error_set(err, LS_EUNSUPPORTED,
-                            "no known Verifier layout for %s build %u fits the record at 0x%" PRIx64,
-                            ls_arch_word(h->arch), h->build, hint->record);
+                            "no known Verifier layout for %s build %u fits the record at 0x%" PRIx64 "%s%s%s",
+                            ls_arch_word(h->arch), h->build, hint->record, best ? " (closest: " : "",
+                            best ? best_reason : "", best ? ")" : "");
     }
     if (best_failed) {
         /* Nothing fits every invariant: report with the closest layout and say so. */

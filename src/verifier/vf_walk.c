@@ -35,8 +35,8 @@ static int set_add(page_set *s, uint64_t x) /* 1 added, 0 present, -1 oom */
 
 static int set_grow(page_set *s, size_t used)
 {
-    if (used * 2 < s->cap)
-        return 0;
+    if (!s->v || used * 2 < s->cap)
+        return 0; /* set_add makes the first table */
     page_set n = { calloc(s->cap * 2, sizeof *s->v), s->cap * 2 };
     if (!n.v)
         return -1;

@@ -1,0 +1,54 @@
+/* analysis_internal.h - private to the analysis layer: the analysis object and its steps. */
+#ifndef LALSCAN_ANALYSIS_INTERNAL_H
+#define LALSCAN_ANALYSIS_INTERNAL_H
+
+#include "lalscan/analysis.h"
+
+/* One module whose symbols were looked for (loaded lazily, once per analysis). */
+typedef struct module_syms {
+    ls_module_symbols info;
+    uint64_t size;
+    ls_pe *pe;
+    ls_pdb *pdb;
+    void *reader;              /* context of an image read from dump memory; outlives pe */
+    uint16_t machine;
+} module_syms;
+
+struct ls_analysis {
+    char *path;
+    ls_analysis_options opts;
+    ls_dump *dump;
+    ls_vmem *vm;
+    ls_kernel *kernel;
+    ls_sympath *symbols;       /* -y / _NT_SYMBOL_PATH, or NULL */
+    ls_sympath *images;        /* -i, or NULL */
+    ls_bugcheck_info bc;
+    ls_vf_global global;
+    ls_vf_driver *vf;
+    char driver[96];
+    ls_code_location *callers; /* one per vf->allocs */
+    ls_site *sites;
+    size_t nsites;
+    ls_diagnosis *diags;
+    size_t ndiags;
+    module_syms *mods;
+    size_t nmods;
+    char bucket[512];
+    char **warnings;
+    size_t nwarnings;
+    int found;
+};
+
+void ls_analysis_warn(ls_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ls_analysis_diagnose(ls_analysis *a, const char *id, int severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Symbolizes a code address (return addresses: file/line from address - 1). */
+void ls_analysis_locate(ls_analysis *a, uint64_t address, int is_return, ls_code_location *out);
+void ls_analysis_free_symbols(ls_analysis *a);
+
+int ls_analysis_group_sites(ls_analysis *a);
+void ls_analysis_explain(ls_analysis *a);
+void ls_analysis_make_bucket(ls_analysis *a);
+
+#endif

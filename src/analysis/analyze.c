@@ -1,0 +1,222 @@
+/* analyze.c - one dump from file to explained findings: open it, decode the bug check, find
+ * Verifier's record of the driver it names, enumerate and symbolize the outstanding
+ * allocations, group them, explain them. Only an unreadable dump is an error. */
+#include "analysis_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ls_analysis_warn(ls_analysis *a, const char *fmt, ...)
+{
+    char buf[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (a->nwarnings >= 128)
+        return;
+    char **w = realloc(a->warnings, (a->nwarnings + 1) * sizeof *w);
+    if (!w)
+        return;
+    a->warnings = w;
+    if ((w[a->nwarnings] = strdup(buf)) != NULL)
+        a->nwarnings++;
+}
+
+int ls_analysis_diagnose(ls_analysis *a, const char *id, int severity, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ls_diagnosis *v = realloc(a->diags, (a->ndiags + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    a->diags = v;
+    v[a->ndiags] = (ls_diagnosis){ id, severity, strdup(buf) };
+    if (!v[a->ndiags].message)
+        return -1;
+    a->ndiags++;
+    return 0;
+}
+
+static int open_paths(ls_analysis *a, ls_error *err)
+{
+    int rc = ls_sympath_default(a->opts.symbol_path, &a->symbols, err);
+    if (rc)
+        return ls_error_prefix(err, "symbol path");
+    if (ls_sympath_count(a->symbols) == 0) {
+        ls_sympath_free(a->symbols);
+        a->symbols = NULL;
+    }
+    for (size_t i = 0; a->symbols && ls_sympath_skipped(a->symbols, i); i++)
+        ls_analysis_warn(a, "symbol path: %s is not used offline", ls_sympath_skipped(a->symbols, i));
+    if (a->opts.image_path && (rc = ls_sympath_parse(a->opts.image_path, &a->images, err)) != 0)
+        return ls_error_prefix(err, "image path");
+    return 0;
+}
+
+/* The Verifier part: which record to read and what the bug check promises about it. */
+static void read_verifier(ls_analysis *a)
+{
+    const ls_dump_header *h = ls_dump_get_header(a->dump);
+    const uint64_t *p = h->bugcheck_params;
+    ls_vf_hint hint;
+    memset(&hint, 0, sizeof hint);
+    hint.driver = a->opts.driver;
+    int is_c4 = (h->bugcheck_code & ~0x10000000u) == 0xC4;
+    if (is_c4 && p[0] == 0x62) {
+        hint.record = p[2];
+        hint.name_va = p[1];
+        hint.expected_count = p[3];
+        hint.have_count = 1;
+        if (ls_vf_read_wide_name(a->vm, p[1], a->driver, sizeof a->driver, NULL))
+            ls_analysis_warn(a, "the driver name at P2 (0x%" PRIx64 ") is not in this dump", p[1]);
+    } else if (is_c4 && (p[0] == 0x60 || p[0] == 0x61)) {
+        hint.expected_paged_bytes = p[1];
+        hint.expected_nonpaged_bytes = p[2];
+        hint.have_bytes = 1;
+        hint.expected_count = p[3];
+        hint.have_count = 1;
+        ls_analysis_warn(a, "bug check 0xC4/0x%" PRIx64 " does not give the address of Verifier's record; "
+                            "finding it needs the kernel's symbols (not supported yet)", p[0]);
+        return;
+    } else if (a->opts.driver) {
+        ls_analysis_warn(a, "--driver %s: finding Verifier's record without a 0xC4 bug check needs the kernel's "
+                            "symbols (MiSuspectDriverList / VfSuspectDriversList), which lalscan cannot read yet",
+                         a->opts.driver);
+        return;
+    } else {
+        return;
+    }
+    if (ls_dump_get_triage(a->dump)) {
+        ls_analysis_diagnose(a, "small-dump-without-allocations", LS_SEV_WARNING,
+            "This is a small memory dump: it holds the bug check and the driver list but not Verifier's "
+            "allocation records (P3 points at them, and they were not saved). %s left %" PRIu64
+            " allocation(s) outstanding. To see each allocation and the code that made it, take a kernel "
+            "memory dump (Startup and Recovery: \"Kernel memory dump\" or \"Automatic memory dump\") and "
+            "reproduce the unload.",
+            a->driver[0] ? a->driver : "The driver", p[3]);
+        return;
+    }
+    ls_error err;
+    if (ls_vf_read_driver(a->vm, a->kernel, &hint, &a->vf, &err)) {
+        ls_analysis_warn(a, "Verifier's record of the driver could not be read: %s", err.msg);
+        a->vf = NULL;
+        return;
+    }
+    if (!a->driver[0])
+        snprintf(a->driver, sizeof a->driver, "%s", a->vf->name);
+    a->callers = calloc(a->vf->nallocs ? a->vf->nallocs : 1, sizeof *a->callers);
+    if (!a->callers) {
+        ls_analysis_warn(a, "out of memory symbolizing call sites");
+        return;
+    }
+    for (size_t i = 0; i < a->vf->nallocs; i++)
+        ls_analysis_locate(a, a->vf->allocs[i].caller, 1, &a->callers[i]);
+}
+
+int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analysis **out, ls_error *err)
+{
+    if (!path || !out)
+        return ls_error_set(err, LS_EINVAL, "ls_analyze_dump: no path");
+    ls_analysis *a = calloc(1, sizeof *a);
+    if (!a || !(a->path = strdup(path))) {
+        free(a);
+        return ls_error_oom(err);
+    }
+    if (opts)
+        a->opts = *opts;
+    int rc = ls_dump_open(path, &a->dump, err);
+    if (!rc)
+        rc = ls_vmem_open(a->dump, &a->vm, err);
+    if (!rc)
+        rc = ls_kernel_open(a->dump, a->vm, &a->kernel, err);
+    if (!rc)
+        rc = open_paths(a, err);
+    if (rc) {
+        ls_analysis_free(a);
+        return rc;
+    }
+    const ls_dump_header *h = ls_dump_get_header(a->dump);
+    ls_bugcheck_decode(h->bugcheck_code, h->bugcheck_params, &a->bc);
+    ls_vf_read_global(a->vm, a->kernel, &a->global);
+    read_verifier(a);
+    if (ls_analysis_group_sites(a))
+        ls_analysis_warn(a, "out of memory grouping call sites");
+    ls_analysis_explain(a);
+    ls_analysis_make_bucket(a);
+    *out = a;
+    return 0;
+}
+
+void ls_analysis_free(ls_analysis *a)
+{
+    if (!a)
+        return;
+    ls_analysis_free_symbols(a);
+    for (size_t i = 0; i < a->ndiags; i++)
+        free(a->diags[i].message);
+    free(a->diags);
+    for (size_t i = 0; i < a->nwarnings; i++)
+        free(a->warnings[i]);
+    free(a->warnings);
+    free(a->sites);
+    free(a->callers);
+    ls_vf_driver_free(a->vf);
+    ls_sympath_free(a->symbols);
+    ls_sympath_free(a->images);
+    ls_kernel_free(a->kernel);
+    ls_vmem_free(a->vm);
+    ls_dump_free(a->dump);
+    free(a->path);
+    free(a);
+}
+
+const char *ls_analysis_path(const ls_analysis *a) { return a->path; }
+const ls_dump *ls_analysis_dump(const ls_analysis *a) { return a->dump; }
+const ls_kernel *ls_analysis_kernel(const ls_analysis *a) { return a->kernel; }
+const ls_bugcheck_info *ls_analysis_bugcheck(const ls_analysis *a) { return &a->bc; }
+const ls_vf_global *ls_analysis_verifier_global(const ls_analysis *a) { return &a->global; }
+const ls_vf_driver *ls_analysis_verifier(const ls_analysis *a) { return a->vf; }
+const char *ls_analysis_driver(const ls_analysis *a) { return a->driver; }
+const char *ls_analysis_bucket(const ls_analysis *a) { return a->bucket; }
+size_t ls_analysis_warning_count(const ls_analysis *a) { return a->nwarnings; }
+const char *ls_analysis_warning(const ls_analysis *a, size_t i) { return i < a->nwarnings ? a->warnings[i] : NULL; }
+int ls_analysis_found(const ls_analysis *a) { return a->found; }
+
+const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i)
+{
+    return a->vf && a->callers && i < a->vf->nallocs ? &a->callers[i] : NULL;
+}
+
+const ls_site *ls_analysis_sites(const ls_analysis *a, size_t *count)
+{
+    *count = a->nsites;
+    return a->sites;
+}
+
+const ls_diagnosis *ls_analysis_diagnoses(const ls_analysis *a, size_t *count)
+{
+    *count = a->ndiags;
+    return a->diags;
+}
+
+size_t ls_analysis_module_count(const ls_analysis *a) { return a->nmods; }
+const ls_module_symbols *ls_analysis_module_symbol(const ls_analysis *a, size_t i)
+{
+    return i < a->nmods ? &a->mods[i].info : NULL;
+}
+
+void ls_tag_text(uint32_t tag, char out[5])
+{
+    for (int i = 0; i < 4; i++) {
+        uint8_t c = (uint8_t)(tag >> (8 * i));
+        out[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+    out[4] = '\0';
+}

@@ -1,0 +1,148 @@
+/* explain.c - diagnoses in plain words, each with a stable id, and the versioned bucket
+ * signature that deduplicates dumps of the same problem. Every claim cites a figure the dump gave. */
+#include "analysis_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void site_name(const ls_site *s, char *out, size_t n)
+{
+    const ls_code_location *w = &s->where;
+    char mod[96];
+    snprintf(mod, sizeof mod, "%s", w->module[0] ? w->module : "?");
+    char *dot = strrchr(mod, '.');
+    if (dot)
+        *dot = '\0';
+    if (w->symbol[0])
+        snprintf(out, n, "%.40s!%.200s+0x%" PRIx64, mod, w->symbol, w->displacement);
+    else if (w->module[0])
+        snprintf(out, n, "%s+0x%" PRIx64, mod, w->offset);
+    else
+        snprintf(out, n, "0x%" PRIx64, w->address);
+}
+
+/* A call site inside a lookaside allocate helper: the helper's own copy in the driver, or the
+ * helper inlined into the function (then an inline frame carries its name). */
+static const char *lookaside_helper(const ls_code_location *w)
+{
+    static const char *const helpers[] = { "ExAllocateFromNPagedLookasideList", "ExAllocateFromPagedLookasideList",
+                                           "ExAllocateFromLookasideListEx" };
+    for (size_t h = 0; h < sizeof helpers / sizeof helpers[0]; h++) {
+        if (strcmp(w->symbol, helpers[h]) == 0)
+            return helpers[h];
+        for (unsigned i = 0; i < w->ninlines; i++)
+            if (strcmp(w->inlines[i].symbol, helpers[h]) == 0)
+                return helpers[h];
+    }
+    return NULL;
+}
+
+static void explain_leak(ls_analysis *a)
+{
+    const ls_vf_driver *vf = a->vf;
+    const ls_vf_counters *c = &vf->counters;
+    char sites[1600] = "";
+    size_t w = 0;
+    for (size_t i = 0; i < a->nsites && i < 5; i++) {
+        char name[320];
+        site_name(&a->sites[i], name, sizeof name);
+        w += (size_t)snprintf(sites + w, w < sizeof sites ? sizeof sites - w : 0, "\n  %zu x %s (%" PRIu64 " bytes)%s%s",
+                              a->sites[i].count, name, a->sites[i].bytes, a->sites[i].where.file[0] ? " " : "",
+                              a->sites[i].where.file);
+        if (a->sites[i].where.line && w < sizeof sites)
+            w += (size_t)snprintf(sites + w, sizeof sites - w, ":%u", a->sites[i].where.line);
+    }
+    ls_analysis_diagnose(a, "pool-leak-at-unload", LS_SEV_ERROR,
+        "%s was unloaded while %" PRIu64 " of its pool allocations were still outstanding (%" PRIu64 " paged, %" PRIu64
+        " nonpaged; 0x%" PRIx64 " bytes paged, 0x%" PRIx64 " bytes nonpaged). Nothing frees them after the driver is "
+        "gone, so Verifier stopped the machine. %s. The allocations come from:%s",
+        a->driver, c->cur_paged + c->cur_nonpaged, c->cur_paged, c->cur_nonpaged, c->paged_bytes, c->nonpaged_bytes,
+        vf->complete ? "Verifier's records list every one of them, and the figures agree"
+                     : "The list below may be incomplete (see the warnings)",
+        sites);
+    for (size_t i = 0; i < a->nsites; i++) {
+        const ls_site *s = &a->sites[i];
+        const char *helper = lookaside_helper(&s->where);
+        if (!helper)
+            continue;
+        char name[320];
+        site_name(s, name, sizeof name);
+        int inlined = strcmp(s->where.symbol, helper) != 0;
+        ls_analysis_diagnose(a, "lookaside-refill-site", LS_SEV_WARNING,
+            "%zu block(s) (%" PRIu64 " bytes) were recorded at %s, inside %s%s%s. That is where a lookaside list "
+            "refilled itself from pool, not the code that kept the block: Verifier sees refills, never hand-outs. "
+            "Deleting a lookaside list frees only the blocks sitting on the list; blocks the driver still holds stay "
+            "allocated and are leaked. Fix: give every block back with ExFreeToNPagedLookasideList (or free it) "
+            "before calling ExDeleteNPagedLookasideList.",
+            s->count, s->bytes, name, helper, inlined ? " inlined into " : " (the header helper compiled as a function "
+            "in the driver)", inlined ? s->where.symbol : "");
+    }
+}
+
+static void explain_symbols(ls_analysis *a)
+{
+    for (size_t i = 0; i < a->nmods; i++) {
+        const ls_module_symbols *m = &a->mods[i].info;
+        if (!m->pdb_path[0] && m->problem[0])
+            ls_analysis_diagnose(a, "symbols-missing", LS_SEV_INFO,
+                                 "No PDB for %s: %s. Its call sites are shown as module+offset; give the folder or "
+                                 "symbol store that holds the PDB with -y.", m->module, m->problem);
+    }
+}
+
+void ls_analysis_explain(ls_analysis *a)
+{
+    const ls_bugcheck_info *bc = &a->bc;
+    if (bc->classes & LS_BC_VERIFIER)
+        a->found = 1;
+    if (a->vf) {
+        if (a->vf->nallocs)
+            a->found = 1;
+        explain_leak(a);
+    } else if (!(bc->classes & LS_BC_VERIFIER)) {
+        ls_analysis_diagnose(a, "no-verifier-violation", LS_SEV_INFO,
+                             "Bug check 0x%X%s%s is not a Driver Verifier pool violation: this dump holds no pool "
+                             "leak report.", bc->code, bc->name[0] ? " " : "", bc->name);
+    }
+    if (a->global.present && (bc->classes & LS_BC_LEAK_AT_UNLOAD) && !(a->global.level & 0x8))
+        ls_analysis_diagnose(a, "pool-tracking-off", LS_SEV_WARNING,
+                             "Verifier's level 0x%x does not include pool tracking (0x8), so it kept no record of "
+                             "individual allocations.", a->global.level);
+    explain_symbols(a);
+}
+
+/* lalscan.bucket/1:<code>[_<subcode>]/<driver or module>/<site>: stable across dumps of the same
+ * problem (no addresses that move with load order). */
+void ls_analysis_make_bucket(ls_analysis *a)
+{
+    const ls_bugcheck_info *bc = &a->bc;
+    char code[32], who[128] = "", where[300] = "";
+    uint32_t base = bc->code & ~0x10000000u;
+    if (bc->has_subcode)
+        snprintf(code, sizeof code, "0x%X_%" PRIX64, base, bc->subcode);
+    else
+        snprintf(code, sizeof code, "0x%X", base);
+    if (a->driver[0])
+        snprintf(who, sizeof who, "%s", a->driver);
+    else {
+        const uint64_t *p = ls_dump_get_header(a->dump)->bugcheck_params;
+        for (int i = 0; i < 4 && !who[0]; i++) {
+            const ls_module *m = ls_kernel_module_at(a->kernel, p[i]);
+            if (m && i > 0)
+                snprintf(who, sizeof who, "%s", m->name);
+        }
+    }
+    if (a->nsites) {
+        const ls_code_location *w = &a->sites[0].where;
+        const char *helper = lookaside_helper(w);
+        if (helper)
+            snprintf(where, sizeof where, "lookaside:%s", w->symbol[0] ? w->symbol : helper);
+        else if (w->symbol[0])
+            snprintf(where, sizeof where, "%s", w->symbol);
+        else if (w->module[0])
+            snprintf(where, sizeof where, "%s+0x%" PRIx64, w->module, w->offset);
+    }
+    snprintf(a->bucket, sizeof a->bucket, "lalscan.bucket/1:%s%s%s%s%s", code, who[0] ? "/" : "", who,
+             where[0] ? "/" : "", where);
+}

@@ -1,0 +1,227 @@
+/* analysis_json.c - one analysis as a lalscan.report/1 document: every figure of the text
+ * report as a field (bugcheck, verifier, leaks, sites, diagnosis, bucket), so bug trackers
+ * never parse prose. */
+#include "report_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static cJSON *str_or_null(const char *s)
+{
+    return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* A pool tag: its four bytes in memory order; bytes that are not printable ASCII (and quotes
+ * and backslashes) as \u00XX escapes, which a C string could not carry for NUL. */
+static cJSON *tag_json(uint32_t tag)
+{
+    char t[40];
+    size_t o = 0;
+    t[o++] = '"';
+    for (int i = 0; i < 4; i++) {
+        unsigned c = (tag >> (8 * i)) & 0xff;
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            t[o++] = (char)c;
+        else
+            o += (size_t)snprintf(t + o, sizeof t - o, "\\u%04x", c);
+    }
+    t[o++] = '"';
+    t[o] = '\0';
+    return cJSON_CreateRaw(t);
+}
+
+static cJSON *location_json(const ls_code_location *w, int with_inlines)
+{
+    cJSON *o = cJSON_CreateObject();
+    ls_json_add_hex(o, "address", w->address);
+    ls_json_add(o, "module", str_or_null(w->module));
+    if (w->module[0])
+        ls_json_add_hex(o, "offset", w->offset);
+    else
+        cJSON_AddNullToObject(o, "offset");
+    ls_json_add(o, "symbol", str_or_null(w->symbol));
+    if (w->symbol[0])
+        ls_json_add_hex(o, "displacement", w->displacement);
+    else
+        cJSON_AddNullToObject(o, "displacement");
+    ls_json_add(o, "file", str_or_null(w->file));
+    if (w->line)
+        cJSON_AddNumberToObject(o, "line", w->line);
+    else
+        cJSON_AddNullToObject(o, "line");
+    if (with_inlines) {
+        cJSON *in = cJSON_AddArrayToObject(o, "inlines");
+        for (unsigned i = 0; i < w->ninlines; i++) {
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddStringToObject(f, "symbol", w->inlines[i].symbol);
+            ls_json_add(f, "file", str_or_null(w->inlines[i].file));
+            if (w->inlines[i].line)
+                cJSON_AddNumberToObject(f, "line", w->inlines[i].line);
+            else
+                cJSON_AddNullToObject(f, "line");
+            cJSON_AddItemToArray(in, f);
+        }
+    }
+    return o;
+}
+
+static cJSON *counters_json(const ls_vf_counters *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "current_paged_allocations", (double)c->cur_paged);
+    cJSON_AddNumberToObject(o, "current_nonpaged_allocations", (double)c->cur_nonpaged);
+    cJSON_AddNumberToObject(o, "peak_paged_allocations", (double)c->peak_paged);
+    cJSON_AddNumberToObject(o, "peak_nonpaged_allocations", (double)c->peak_nonpaged);
+    cJSON_AddNumberToObject(o, "paged_bytes", (double)c->paged_bytes);
+    cJSON_AddNumberToObject(o, "nonpaged_bytes", (double)c->nonpaged_bytes);
+    cJSON_AddNumberToObject(o, "peak_paged_bytes", (double)c->peak_paged_bytes);
+    cJSON_AddNumberToObject(o, "peak_nonpaged_bytes", (double)c->peak_nonpaged_bytes);
+    return o;
+}
+
+static const char *header_word(int h)
+{
+    static const char *const words[] = { "not-checked", "ok", "mismatch", "unreadable", "special-pool", "big-page" };
+    return h >= 0 && h < (int)(sizeof words / sizeof words[0]) ? words[h] : "not-checked";
+}
+
+static cJSON *verifier_json(const ls_analysis *a)
+{
+    const ls_vf_driver *vf = ls_analysis_verifier(a);
+    const ls_vf_global *g = ls_analysis_verifier_global(a);
+    if (!vf)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "driver", vf->name);
+    cJSON_AddStringToObject(o, "source", "record");
+    ls_json_add_hex(o, "record", vf->record);
+    cJSON *l = cJSON_AddObjectToObject(o, "layout");
+    cJSON_AddStringToObject(l, "id", vf->layout->id);
+    cJSON_AddStringToObject(l, "title", vf->layout->title);
+    cJSON_AddStringToObject(l, "reason", vf->layout_reason);
+    char conf[2] = { vf->layout->confidence, 0 };
+    cJSON_AddStringToObject(l, "confidence", conf);
+    ls_json_add(o, "counters", counters_json(&vf->counters));
+    cJSON_AddNumberToObject(o, "records_found", (double)vf->nallocs);
+    cJSON_AddNumberToObject(o, "records_expected", (double)(vf->counters.cur_paged + vf->counters.cur_nonpaged));
+    cJSON_AddBoolToObject(o, "complete", vf->complete);
+    cJSON_AddNumberToObject(o, "tracker_pages", (double)vf->tracker_pages);
+    if (g->present) {
+        cJSON *gl = cJSON_AddObjectToObject(o, "global");
+        ls_json_add_hex(gl, "level", g->level);
+        cJSON_AddNumberToObject(gl, "allocations_attempted", g->allocations_attempted);
+        cJSON_AddNumberToObject(gl, "allocations_succeeded", g->allocations_succeeded);
+        cJSON_AddNumberToObject(gl, "untracked_pool", g->untracked_pool);
+        ls_json_add(gl, "counters", counters_json(&g->counters));
+    }
+    return o;
+}
+
+static cJSON *leaks_json(const ls_analysis *a)
+{
+    const ls_vf_driver *vf = ls_analysis_verifier(a);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; vf && i < vf->nallocs; i++) {
+        const ls_vf_alloc *al = &vf->allocs[i];
+        cJSON *o = cJSON_CreateObject();
+        ls_json_add_hex(o, "address", al->address);
+        cJSON_AddNumberToObject(o, "size", (double)al->size);
+        ls_json_add(o, "tag", tag_json(al->tag));
+        cJSON_AddStringToObject(o, "pool", ls_pool_class_word(al->pool));
+        const ls_code_location *c = ls_analysis_leak_caller(a, i);
+        if (c)
+            ls_json_add(o, "caller", location_json(c, 1));
+        else
+            cJSON_AddNullToObject(o, "caller");
+        cJSON_AddArrayToObject(o, "stack");
+        cJSON_AddNullToObject(o, "lookaside");
+        cJSON *h = cJSON_AddObjectToObject(o, "pool_header");
+        cJSON_AddStringToObject(h, "check", header_word(al->header));
+        if (al->header_note[0])
+            cJSON_AddStringToObject(h, "note", al->header_note);
+        if (al->in_flight)
+            cJSON_AddBoolToObject(o, "in_flight", 1);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *sites_json(const ls_analysis *a)
+{
+    size_t n;
+    const ls_site *s = ls_analysis_sites(a, &n);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        ls_json_add(o, "caller", location_json(&s[i].where, 1));
+        cJSON_AddNumberToObject(o, "count", (double)s[i].count);
+        cJSON_AddNumberToObject(o, "bytes", (double)s[i].bytes);
+        cJSON *tags = cJSON_AddArrayToObject(o, "tags");
+        for (size_t t = 0; t < s[i].ntags; t++)
+            cJSON_AddItemToArray(tags, tag_json(s[i].tags[t]));
+        cJSON_AddNullToObject(o, "lookaside");
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *diagnosis_json(const ls_analysis *a)
+{
+    static const char *const sev[] = { "info", "warning", "error" };
+    size_t n;
+    const ls_diagnosis *d = ls_analysis_diagnoses(a, &n);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", d[i].id);
+        cJSON_AddStringToObject(o, "severity", sev[d[i].severity]);
+        cJSON_AddStringToObject(o, "message", d[i].message);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *symbols_json(const ls_analysis *a)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < ls_analysis_module_count(a); i++) {
+        const ls_module_symbols *m = ls_analysis_module_symbol(a, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "module", m->module);
+        ls_json_add(o, "image", str_or_null(m->image_source));
+        ls_json_add(o, "pdb", str_or_null(m->pdb_path));
+        ls_json_add(o, "problem", str_or_null(m->problem));
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+int ls_report_analysis_json(const ls_analysis *a, ls_buf *out, ls_error *err)
+{
+    const ls_dump *d = ls_analysis_dump(a);
+    const ls_kernel *k = ls_analysis_kernel(a);
+    const ls_vf_driver *vf = ls_analysis_verifier(a);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *warnings = cJSON_CreateArray();
+    cJSON_AddStringToObject(root, "schema", LS_SCHEMA_REPORT);
+    ls_json_add(root, "tool", ls_json_tool());
+    ls_json_add(root, "dump", ls_json_dump(d, ls_analysis_path(a), warnings));
+    ls_json_add(root, "bugcheck", ls_json_bugcheck(ls_dump_get_header(d), ls_analysis_driver(a)));
+    ls_json_add(root, "modules", ls_json_modules(k));
+    ls_json_add(root, "verifier", verifier_json(a));
+    ls_json_add(root, "leaks", leaks_json(a));
+    ls_json_add(root, "sites", sites_json(a));
+    ls_json_add(root, "diagnosis", diagnosis_json(a));
+    ls_json_add(root, "symbols", symbols_json(a));
+    cJSON_AddStringToObject(root, "bucket", ls_analysis_bucket(a));
+    for (size_t i = 0; i < ls_dump_warning_count(d); i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_dump_warning(d, i)));
+    for (size_t i = 0; i < ls_kernel_warning_count(k); i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_kernel_warning(k, i)));
+    for (size_t i = 0; vf && i < vf->nwarnings; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(vf->warnings[i]));
+    for (size_t i = 0; i < ls_analysis_warning_count(a); i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_analysis_warning(a, i)));
+    ls_json_add(root, "warnings", warnings);
+    return ls_json_finish(root, out, err);
+}
