@@ -3,7 +3,7 @@
 
 PKGS        := libkdumpfile libaddrxlat libcjson zlib libmspack
 DEB_BUILD   := build-essential pkg-config libkdumpfile-dev libcjson-dev zlib1g-dev libmspack-dev
-DEB_TEST    := python3 clang lld llvm gzip
+DEB_TEST    := python3 python3-jsonschema clang lld llvm gzip
 PREFIX      ?= /usr/local
 BUILD       ?= rel
 O           := build/$(BUILD)
