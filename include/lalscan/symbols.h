@@ -243,6 +243,15 @@ int ls_pdb_inline_sites(ls_pdb *p, const char *inlinee, ls_pdb_inline_site **sit
  * cap-1 characters. */
 void ls_pdb_undecorate(const char *name, uint16_t machine, char *out, size_t cap);
 
+/* A global or file-static data symbol. */
+typedef struct ls_pdb_data {
+    const char *name;         /* valid until ls_pdb_free */
+    uint32_t rva;
+    uint32_t type_index;      /* TPI type (ls_pdb_types_member_ti) */
+} ls_pdb_data;
+/* All data symbols sorted by RVA; *out is malloc'd (free() it). (src/symbols/pdb_data.c) */
+int ls_pdb_data_symbols(ls_pdb *p, ls_pdb_data **out, size_t *count, ls_error *err);
+
 /* Finds and opens the PDB matching an image's CodeView record: through the symbol path sp
  * (may be NULL), then in image_dir (names compared without case), then at the path the image
  * records. Unless force, a PDB whose GUID/age differ is refused (LS_EMISMATCH says why).
