@@ -17,13 +17,16 @@
 
 /* DDI compliance rules: P2 is the rule's condition text; P3/P4 come in three shapes (§1.4). */
 #define BC_S1 BC_A("optional pointer to the rule state"), BC_RSV
-#define BC_S2 BC_V("internal rule state (2nd !ruleinfo argument)"), BC_V("supplemental states (3rd !ruleinfo argument)")
+#define BC_S2 BC_V("rule state (!ruleinfo 2nd arg)"), BC_V("supplemental states (3rd arg)")
 #define BC_S3 BC_UNUSED, BC_UNUSED
 #define DDI(v, name, rule, shape) \
-    { v, v, name, "The driver broke the DDI compliance rule " rule ".", { BC_SUB, BC_A("string describing the violated condition"), shape }, 0 }
+    { v, v, name, "The driver broke the DDI compliance rule " rule ".", { BC_SUB, BC_A("violated condition (string)"), shape }, 0 }
 
-/* 0x62: where the driver's name and Verifier's record are (era by era in verifier.md §1.2). */
-#define BC_DRIVER_NAME { "address of the driver's name (UTF-16)", LS_PARAM_DRIVER_NAME }
+/* 0x62: P2 points at the driver's UTF-16 base name (no length at P2 itself), P3 is Verifier's
+ * per-driver record (MI_VERIFIER_DRIVER_ENTRY up to Vista, VF_TARGET_VERIFIED_DRIVER_DATA from
+ * Windows 7), P4 counts allocations not freed, paged + nonpaged; when a Windows 8+ driver leaks
+ * contiguous memory P4 is that memory's byte count instead (verifier.md §1.2, era table). */
+#define BC_DRIVER_NAME { "address of the driver's name", LS_PARAM_DRIVER_NAME }
 #define BC_VERIFIER_ENTRY { "Verifier's per-driver record", LS_PARAM_VERIFIER_ENTRY }
 
 #define TRACKED_BAD "Verifier's tracking data for the block being freed held a wrong value."
@@ -45,7 +48,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
 
     /* IRQL and synchronization. */
     R1(0x30, "raise-irql-to-lower-level", "The driver called KeRaiseIrql with a level below the current one, or an invalid level.", BC_IRQL, BC_IRQ("requested IRQL"), BC_ZERO, 0),
-    R1(0x31, "lower-irql-to-higher-level", "The driver called KeLowerIrql with a level above the current one, or an invalid level.", BC_IRQL, BC_IRQ("requested IRQL"), BC_V("0 = bad level, 1 = invalid inside a DPC"), 0),
+    R1(0x31, "lower-irql-to-higher-level", "The driver called KeLowerIrql with a level above the current one, or an invalid level.", BC_IRQL, BC_IRQ("requested IRQL"), BC_V("0 bad level, 1 invalid in a DPC"), 0),
     R1(0x32, "spin-lock-release-not-dispatch", "The driver released a spin lock while not at DISPATCH_LEVEL.", BC_IRQL, BC_A("spin lock"), BC_ZERO, 0),
     R1(0x33, "fast-mutex-acquire-above-apc", "The driver acquired a fast mutex at an IRQL above APC_LEVEL.", BC_IRQL, BC_A("fast mutex"), BC_ZERO, 0),
     R1(0x34, "fast-mutex-release-not-apc", "The driver released a fast mutex while not at APC_LEVEL.", BC_IRQL, BC_V("APC-disable count"), BC_A("fast mutex"), 0),
@@ -59,27 +62,27 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     R1(0x3C, "reference-bad-handle", "The driver passed a bad handle to ObReferenceObjectByHandle.", BC_V("handle"), BC_A("object type"), BC_ZERO, 0),
     R1(0x3D, "unaligned-resource", "The driver passed an unaligned resource to ExAcquireResourceExclusive.", BC_ZERO, BC_ZERO, BC_A("resource"), 0),
     R1(0x3E, "leave-critical-region-outside", "The driver called KeLeaveCriticalRegion while not inside a critical region.", BC_ZERO, BC_ZERO, BC_ZERO, 0),
-    R1(0x3F, "object-reference-count-zero", "The driver referenced or dereferenced an object whose reference count was already zero.", BC_A("object"), BC_V("new reference count (-1 = dereference, 1 = reference)"), BC_ZERO, 0),
+    R1(0x3F, "object-reference-count-zero", "The driver referenced or dereferenced an object whose reference count was already zero.", BC_A("object"), BC_V("new reference count (-1 or 1)"), BC_ZERO, 0),
     R1(0x40, "spin-lock-acquire-dpc-below-dispatch", "The driver called KeAcquireSpinLockAtDpcLevel below DISPATCH_LEVEL.", BC_IRQL, BC_A("spin lock"), BC_ZERO, 0),
     R1(0x41, "spin-lock-release-dpc-below-dispatch", "The driver called KeReleaseSpinLockFromDpcLevel below DISPATCH_LEVEL.", BC_IRQL, BC_A("spin lock"), BC_ZERO, 0),
     R1(0x42, "spin-lock-acquire-above-dispatch", "The driver called KeAcquireSpinLock above DISPATCH_LEVEL.", BC_IRQL, BC_A("spin lock"), BC_ZERO, 0),
 
     /* Pool tracking: overruns found at free time, and leaks at unload (§1.2). */
-    R1(0x51, "pool-overrun-at-free", "When the block was freed, Verifier found it had been written past its end.", BC_A("allocation base"), BC_A("address of the reference past the end"), BC_B("charged bytes"), POOL),
+    R1(0x51, "pool-overrun-at-free", "When the block was freed, Verifier found it had been written past its end.", BC_A("allocation base"), BC_A("address referenced past the end"), BC_B("charged bytes"), POOL),
     R1(0x52, "pool-overrun-bad-tracking-entry", "When the block was freed it looked overrun and its tracking entry was wrong.", BC_A("allocation base"), BC_A("hash (tracking) entry"), BC_B("charged bytes"), POOL),
     R1(0x53, "pool-overrun-bad-verifier-header", "When the block was freed it looked overrun and Verifier's header for it was damaged.", BC_A("allocation base"), BC_A("Verifier's per-block header"), BC_RSV, POOL),
     R1(0x54, "pool-overrun-bad-trailer-index", "When the block was freed it looked overrun and its tracking index was outside the table.", BC_A("allocation base"), BC_RSV, BC_V("pool hash size"), POOL),
     R1(0x59, "pool-overrun-bad-list-index", "When the block was freed it looked overrun and its ListIndex field was wrong.", BC_A("allocation base"), BC_V("ListIndex"), BC_RSV, POOL),
-    R1(0x60, "pool-leak-at-unload-bytes", "The driver unloaded while it still held pool allocations (older form that reports byte totals).", BC_B("bytes still allocated from paged pool"), BC_B("bytes still allocated from nonpaged pool"), BC_N("allocations not freed"), LEAK),
-    R1(0x61, "pool-alloc-during-unload", "A driver thread allocated pool while the driver was unloading.", BC_B("bytes still allocated from paged pool"), BC_B("bytes still allocated from nonpaged pool"), BC_N("allocations not freed"), LEAK),
-    R1(0x62, "pool-leak-at-unload", "The driver unloaded while it still held pool allocations (from Windows 8.1 on, unfreed work items count too).", BC_DRIVER_NAME, BC_VERIFIER_ENTRY, BC_N("allocations not freed, paged + nonpaged (bytes of contiguous memory in one Windows 8+ case)"), LEAK),
+    R1(0x60, "pool-leak-at-unload-bytes", "The driver unloaded while it still held pool allocations (older form that reports byte totals).", BC_B("paged bytes still allocated"), BC_B("nonpaged bytes still allocated"), BC_N("allocations not freed"), LEAK),
+    R1(0x61, "pool-alloc-during-unload", "A driver thread allocated pool while the driver was unloading.", BC_B("paged bytes still allocated"), BC_B("nonpaged bytes still allocated"), BC_N("allocations not freed"), LEAK),
+    R1(0x62, "pool-leak-at-unload", "The driver unloaded while it still held pool allocations (from Windows 8.1 on, also unfreed work items).", BC_DRIVER_NAME, BC_VERIFIER_ENTRY, BC_N("allocations not freed"), LEAK),
 
     /* Memory descriptor lists, mappings and I/O space. */
     R1(0x6F, "mdl-pages-outside-pfn-database", "MmProbeAndLockPages was given pages that lie outside the PFN database.", BC_MDL, BC_V("physical page"), BC_V("highest physical page"), 0),
     R1(0x70, "probe-lock-above-dispatch", "The driver called MmProbeAndLockPages above DISPATCH_LEVEL.", BC_IRQL, BC_MDL, BC_V("access mode"), 0),
     R1(0x71, "probe-lock-process-above-dispatch", "The driver called MmProbeAndLockProcessPages above DISPATCH_LEVEL.", BC_IRQL, BC_MDL, BC_A("process"), 0),
     R1(0x72, "probe-lock-selected-above-dispatch", "The driver called MmProbeAndLockSelectedPages above DISPATCH_LEVEL.", BC_IRQL, BC_MDL, BC_A("process"), 0),
-    R1(0x73, "map-io-space-above-dispatch", "The driver called MmMapIoSpace above DISPATCH_LEVEL.", BC_IRQL, BC_V("physical address (low 32 bits on x86)"), BC_B("bytes"), 0),
+    R1(0x73, "map-io-space-above-dispatch", "The driver called MmMapIoSpace above DISPATCH_LEVEL.", BC_IRQL, BC_V("physical address (low 32 on x86)"), BC_B("bytes"), 0),
     R1(0x74, "map-locked-kernel-above-dispatch", "The driver called MmMapLockedPages for kernel mode above DISPATCH_LEVEL.", BC_IRQL, BC_MDL, BC_V("access mode"), 0),
     R1(0x75, "map-locked-user-above-apc", "The driver called MmMapLockedPages for user mode above APC_LEVEL.", BC_IRQL, BC_MDL, BC_V("access mode"), 0),
     R1(0x76, "map-locked-cache-kernel-above-dispatch", "The driver called MmMapLockedPagesSpecifyCache for kernel mode above DISPATCH_LEVEL.", BC_IRQL, BC_MDL, BC_V("access mode"), 0),
@@ -97,7 +100,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     R1(0x82, "map-locked-bugcheck-on-failure", "The driver called MmMapLockedPagesSpecifyCache with BugCheckOnFailure TRUE.", BC_MDL, BC_V("MDL flags"), BC_ZERO, 0),
     R1(0x83, "map-io-space-unlocked-ram", "The driver used MmMapIoSpace on RAM that is not locked.", BC_V("physical start address"), BC_B("bytes"), BC_V("first page number not locked"), 0),
     R1(0x85, "map-locked-pages-not-locked", "The driver called MmMapLockedPages on an MDL whose pages are not locked.", BC_MDL, BC_N("pages"), BC_V("first page number not locked"), 0),
-    R1(0x89, "mdl-non-ram-not-io", "An MDL that is not marked as I/O space describes pages that are not RAM.", BC_MDL, BC_A("pointer to the non-memory page entry"), BC_V("that page number"), 0),
+    R1(0x89, "mdl-non-ram-not-io", "An MDL that is not marked as I/O space describes pages that are not RAM.", BC_MDL, BC_A("non-memory page entry (pointer)"), BC_V("that page number"), 0),
     R1(0x90, "unsupported-stack-switch", STACK_SWITCH, BC_UNUSED, BC_UNUSED, BC_UNUSED, 0),
     R1(0x91, "unsupported-stack-switch", STACK_SWITCH, BC_RSV, BC_RSV, BC_RSV, 0),
     R1(0xA0, "disk-crc-mismatch", "Disk integrity checking found a sector whose CRC does not match.", BC_IRP, BC_A("lower device object"), BC_V("sector"), 0),
@@ -125,7 +128,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     /* Lookaside lists (§1.2, §4). */
     R1(0xCA, "lookaside-initialized-twice", "The driver initialized a lookaside list that was already initialized.", BC_A("lookaside list"), BC_RSV, BC_RSV, LALIST),
     R1(0xCB, "lookaside-delete-uninitialized", "The driver deleted a lookaside list that was never initialized.", BC_A("lookaside list"), BC_RSV, BC_RSV, LALIST),
-    R1(0xCC, "freed-pool-active-lookaside", "The driver freed a pool block that still contains an active lookaside list.", BC_A("lookaside list"), BC_A("start of the pool block being freed"), BC_B("size of the pool block"), LALIST | POOL),
+    R1(0xCC, "freed-pool-active-lookaside", "The driver freed a pool block that still contains an active lookaside list.", BC_A("lookaside list"), BC_A("start of the pool block freed"), BC_B("size of the pool block"), LALIST | POOL),
     R1(0xCD, "lookaside-entry-too-small", "The driver created a lookaside list whose entry size is below the supported minimum.", BC_A("lookaside list"), BC_B("block size requested"), BC_B("minimum supported size"), LALIST),
 
     /* Resources, remove locks, WMI and ETW. */
@@ -138,7 +141,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     R1(0xDA, "unload-wmi-callback-registered", "The driver unloaded with its WMI callback still registered.", BC_CODE("driver start address"), BC_CODE("WMI callback in the driver"), BC_RSV, 0),
     R1(0xDB, "device-deleted-wmi-registered", "The driver deleted a device object that was still registered with WMI.", BC_A("device object"), BC_RSV, BC_RSV, 0),
     R1(0xDC, "etw-unregister-bad-handle", "The driver passed a bad registration handle to EtwUnregister.", BC_RSV, BC_RSV, BC_RSV, 0),
-    R1(0xDD, "unload-etw-registered", "The driver unloaded without calling EtwUnregister.", BC_CODE("address of the EtwRegister call"), BC_CODE("start of the unloading driver"), BC_V("ETW registration handle (Windows 8 and later)"), 0),
+    R1(0xDD, "unload-etw-registered", "The driver unloaded without calling EtwUnregister.", BC_CODE("address of the EtwRegister call"), BC_CODE("start of the unloading driver"), BC_V("ETW RegHandle (Windows 8+)"), 0),
 
     /* Addresses and handles passed across the user/kernel line. */
     R1(0xDF, "sync-object-in-session-space", "The driver used a synchronization object that lives in session space.", BC_A("synchronization object"), BC_ZERO, BC_ZERO, 0),
@@ -192,7 +195,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     R1(0x1000, "deadlock-self", "A thread acquired exclusively a resource it already owned shared, deadlocking itself.", BC_A("resource"), BC_RSV, BC_RSV, 0),
     R1(0x1001, "deadlock-lock-hierarchy", "Deadlock detection found locks taken in an order that can deadlock (see !deadlock).", BC_A("resource that closed the cycle"), BC_RSV, BC_RSV, 0),
     R1(0x1002, "deadlock-acquire-uninitialized", "A resource was acquired before it was initialized.", BC_A("resource"), BC_RSV, BC_RSV, 0),
-    R1(0x1003, "deadlock-out-of-order-release", "Resources were released in the wrong order.", BC_A("resource released"), BC_A("resource that should have been released first"), BC_RSV, 0),
+    R1(0x1003, "deadlock-out-of-order-release", "Resources were released in the wrong order.", BC_A("resource released"), BC_A("resource to release first"), BC_RSV, 0),
     R1(0x1004, "deadlock-release-by-wrong-thread", "A resource was released by a thread other than the one that acquired it.", BC_A("resource"), BC_A("acquiring thread"), BC_A("current thread"), 0),
     R1(0x1005, "deadlock-initialized-twice", "A resource was initialized twice.", BC_A("resource"), BC_RSV, BC_RSV, 0),
     R1(0x1007, "deadlock-release-not-acquired", "A resource was released without having been acquired.", BC_A("resource"), BC_RSV, BC_RSV, 0),
@@ -214,7 +217,7 @@ const struct ls_bc_row ls_bc_c4_rows[] = {
     R1(0x2005, "iat-in-executable-section", "The image's import address table lies inside an executable section.", BC_A("image name (UNICODE_STRING)"), BC_A("IAT directory"), BC_A("section name (UTF-8)"), 0),
 
     /* Hyper-V extensible switch verification (the spec gives the range, not each value). */
-    R(0xA001, 0xA00E, "vm-switch-violation", "A Hyper-V extensible switch extension broke a VM switch verification rule.", BC_A("NetBufferList, port/NIC or switch object (depends on the subcode)"), BC_A("NetBufferList, port/NIC or switch object (depends on the subcode)"), BC_A("NetBufferList, port/NIC or switch object (depends on the subcode)"), 0),
+    R(0xA001, 0xA00E, "vm-switch-violation", "A Hyper-V extensible switch extension broke a VM switch verification rule.", BC_A("NBL, port/NIC or switch object"), BC_A("NBL, port/NIC or switch object"), BC_A("NBL, port/NIC or switch object"), 0),
 
     /* DDI compliance rules. */
     DDI(0x20002, "ddi-irql-apc-lte", "IrqlApcLte", BC_S1),

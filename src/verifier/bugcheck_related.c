@@ -77,7 +77,7 @@ static const struct ls_bc_row b19_rows[] = {
     S1(0xA, 0xA, "block-size-corrupt-in-page", "A pool header's BlockSize field is corrupt (reported with the page).", BC_A("expected pool entry"), BC_RSV, BC_A("page virtual address")),
     S1(0xD, 0xF, "freed-header-modified", FREED_HDR, BC_RSV, BC_RSV, BC_RSV),
     S1(0x20, 0x20, "block-size-corrupt-next-entry", "A pool header's BlockSize field is corrupt (reported with the next entry).", BC_A("expected pool entry"), BC_A("next pool entry"), BC_RSV),
-    S1(0x21, 0x21, "overrun-found-at-free", "When the block was freed, bytes after its end were found changed.", BC_A("pointer being freed"), BC_B("bytes allocated"), BC_V("corrupt value found after the block")),
+    S1(0x21, 0x21, "overrun-found-at-free", "When the block was freed, bytes after its end were found changed.", BC_A("pointer being freed"), BC_B("bytes allocated"), BC_V("corrupt value after the block")),
     S1(0x22, 0x22, "free-untracked-address", "No tracking entry exists for the address being freed (double free or never allocated).", BC_A("address freed"), BC_RSV, BC_RSV),
     S1(0x23, 0x25, "freed-header-modified", FREED_HDR, BC_RSV, BC_RSV, BC_RSV),
     END,
@@ -102,7 +102,7 @@ static const struct ls_bc_row c9_rows[] = {
     S1(0x10, 0x10, "call-driver-above-dispatch", "IoCallDriver was called above DISPATCH_LEVEL.", BC_IRQL, BC_RSV, BC_RSV),
     S1(0x11, 0x11, "fast-io-irql-above-dispatch", "Around a call to a Fast I/O routine the IRQL was above DISPATCH_LEVEL.", BC_CODE("Fast I/O routine"), BC_IRQ("IRQL before"), BC_IRQ("current IRQL")),
     S1(0x12, 0x12, "dispatch-irql-above-dispatch", "Around a call to a dispatch routine the IRQL was above DISPATCH_LEVEL.", BC_CODE("dispatch routine"), BC_IRQ("IRQL before"), BC_IRQ("current IRQL")),
-    S1(0x200, 0x2FF, "wdm-driver-error", "I/O Verification found a WDM driver error (0x200 = unknown; the 0xC9 reference page lists each code).", BC_CODE("address in the driver where the error was found (usually)"), BC_A("IRP, device object or other"), BC_UNUSED),
+    S1(0x200, 0x2FF, "wdm-driver-error", "I/O Verification found a WDM driver error (0x200 = unknown; the 0xC9 reference page lists each code).", BC_CODE("error site in the driver (usually)"), BC_A("IRP, device object or other"), BC_UNUSED),
     END,
 };
 
@@ -121,7 +121,7 @@ const struct ls_bc_check ls_bc_checks[] = {
     FIXED(0xC6, "DRIVER_CAUGHT_MODIFYING_FREED_POOL", "A driver touched pool memory after freeing it.", P4(BC_REF, BC_RW, BC_V("0 = kernel mode, 1 = user mode"), BC_RSV), POOL),
     SEL(0xC7, "TIMER_OR_DPC_INVALID", 0, 0, c7_rows),
     SEL(0xC9, "DRIVER_VERIFIER_IOMANAGER_VIOLATION", 0, LS_BC_VERIFIER, c9_rows),
-    FIXED(0xCB, "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS", "A driver left pages locked that it should have unlocked (found by Pool Tracking or TrackLockedPages).", P4(BC_A("internal lock-tracking structure (older docs: calling address)"), BC_V("0 (older docs: caller's caller)"), BC_MDL, BC_N("locked page count")), 0),
+    FIXED(0xCB, "DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS", "A driver left pages locked that it should have unlocked (found by Pool Tracking or TrackLockedPages).", P4(BC_A("lock-tracking record (or caller)"), BC_V("0 (older docs: caller's caller)"), BC_MDL, BC_N("locked page count")), 0),
     FIXED(0xCC, "PAGE_FAULT_IN_FREED_SPECIAL_POOL", "Special pool memory was touched after it had been freed.", FAULT, POOL),
     FIXED(0xCD, "PAGE_FAULT_BEYOND_END_OF_ALLOCATION", "Memory past the end of a special pool allocation was touched.", FAULT, POOL),
     FIXED(0xCE, "DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS", "A driver unloaded without cancelling its pending work (lookaside lists, DPCs, worker threads and the like), and its memory was touched afterwards.", FAULT, 0),
