@@ -9,6 +9,10 @@ import os
 import struct
 import sys
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mkdump_vfcheck as vfcheck     # noqa: E402  (Verifier structures: own walker)
+
 PAGE = 0x1000
 
 
@@ -307,6 +311,11 @@ def check(path):
         elif p["expect"] in ("not in dump", "transition") and got is not None:
             bad.append(p["va"])
     ok(not bad, "%d memory probes agree (incl. not-in-dump ones)" % len(exp["probes"]), "at %s" % bad)
+    if exp.get("verifier"):
+        try:
+            vfcheck.check(D, exp, ok)
+        except (IndexError, KeyError, TypeError, ValueError) as exc:
+            ok(False, "Verifier structures", "%s: %s" % (type(exc).__name__, exc))
     return res
 
 
