@@ -15,7 +15,8 @@
 #define LEAK (LS_BC_POOL | LS_BC_LEAK_AT_UNLOAD)
 #define LALIST LS_BC_LOOKASIDE
 
-/* DDI compliance rules: P2 is the rule's condition text; P3/P4 come in three shapes (§1.4). */
+/* DDI compliance rules: P2 is the rule's condition text; P3/P4 come in three shapes (§1.4).
+ * Their names are "ddi-" and the rule's name split into words at capitals and digits. */
 #define BC_S1 BC_A("optional pointer to the rule state"), BC_RSV
 #define BC_S2 BC_V("rule state (!ruleinfo 2nd arg)"), BC_V("supplemental states (3rd arg)")
 #define BC_S3 BC_UNUSED, BC_UNUSED
