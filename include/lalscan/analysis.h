@@ -44,7 +44,34 @@ typedef struct ls_site {
     uint64_t bytes;
     uint32_t tags[8];
     size_t ntags;
+    int lookaside;             /* index into ls_analysis_lookasides, or -1 */
 } ls_site;
+
+/* Driver code that takes blocks from a lookaside list (the real consumers behind a refill site). */
+typedef struct ls_lookaside_caller {
+    ls_code_location where;    /* the call (or inline expansion) in the caller */
+    const char *how;           /* "inlined", "call" */
+    int references_list;       /* the caller's code refers to this list's address */
+} ls_lookaside_caller;
+
+/* A lookaside list the leaked blocks came from (verifier.md §4). */
+typedef struct ls_lookaside {
+    uint64_t address;
+    char name[160];            /* "g_ContextLookaside" (+0x.. inside a variable), "" when unknown */
+    const char *found_by;      /* "pdb-symbol" or "data-scan" */
+    const char *helper;        /* the allocate helper the sites were recorded in */
+    int helper_inlined;        /* 1 inlined into its callers, 0 a function in the driver */
+    uint32_t tag, size, type;
+    uint32_t depth, maximum_depth, cached;
+    uint32_t total_allocates, allocate_misses, total_frees, free_misses;
+    uint64_t allocate_routine, free_routine;
+    char allocate_name[160], free_name[160];
+    int live;                  /* 1 still linked into the kernel's list, 0 deleted, -1 unknown */
+    size_t blocks;             /* leaked blocks attributed to this list */
+    uint64_t bytes;
+    ls_lookaside_caller *callers;
+    size_t ncallers;
+} ls_lookaside;
 
 enum ls_severity { LS_SEV_INFO = 0, LS_SEV_WARNING = 1, LS_SEV_ERROR = 2 };
 typedef struct ls_diagnosis {
@@ -81,6 +108,9 @@ const char *ls_analysis_driver(const ls_analysis *a);
 /* Call site of allocation i of ls_analysis_verifier()->allocs. */
 const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i);
 const ls_site *ls_analysis_sites(const ls_analysis *a, size_t *count);
+const ls_lookaside *ls_analysis_lookasides(const ls_analysis *a, size_t *count);
+/* The lookaside list allocation i came from, or -1. */
+int ls_analysis_leak_lookaside(const ls_analysis *a, size_t i);
 const ls_diagnosis *ls_analysis_diagnoses(const ls_analysis *a, size_t *count);
 size_t ls_analysis_module_count(const ls_analysis *a);
 const ls_module_symbols *ls_analysis_module_symbol(const ls_analysis *a, size_t i);

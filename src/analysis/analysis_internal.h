@@ -29,6 +29,9 @@ struct ls_analysis {
     ls_code_location *callers; /* one per vf->allocs */
     ls_site *sites;
     size_t nsites;
+    ls_lookaside *lists;
+    size_t nlists;
+    int *leak_list;            /* per allocation: index into lists, or -1 */
     ls_diagnosis *diags;
     size_t ndiags;
     module_syms *mods;
@@ -48,6 +51,12 @@ void ls_analysis_locate(ls_analysis *a, uint64_t address, int is_return, ls_code
 void ls_analysis_free_symbols(ls_analysis *a);
 
 int ls_analysis_group_sites(ls_analysis *a);
+/* Finds the lookaside lists behind refill sites and the driver code that uses them. */
+void ls_analysis_find_lookasides(ls_analysis *a);
+/* The loaded symbols of the module containing address (NULL when none). */
+module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address);
+/* Name of the lookaside helper a location is inside (function or inline frame), or NULL. */
+const char *ls_lookaside_helper_at(const ls_code_location *w);
 void ls_analysis_explain(ls_analysis *a);
 void ls_analysis_make_bucket(ls_analysis *a);
 

@@ -148,6 +148,7 @@ int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analys
     read_verifier(a);
     if (ls_analysis_group_sites(a))
         ls_analysis_warn(a, "out of memory grouping call sites");
+    ls_analysis_find_lookasides(a);
     ls_analysis_explain(a);
     ls_analysis_make_bucket(a);
     *out = a;
@@ -166,6 +167,10 @@ void ls_analysis_free(ls_analysis *a)
         free(a->warnings[i]);
     free(a->warnings);
     free(a->sites);
+    for (size_t i = 0; i < a->nlists; i++)
+        free(a->lists[i].callers);
+    free(a->lists);
+    free(a->leak_list);
     free(a->callers);
     ls_vf_driver_free(a->vf);
     ls_sympath_free(a->symbols);
@@ -204,6 +209,17 @@ const ls_diagnosis *ls_analysis_diagnoses(const ls_analysis *a, size_t *count)
 {
     *count = a->ndiags;
     return a->diags;
+}
+
+const ls_lookaside *ls_analysis_lookasides(const ls_analysis *a, size_t *count)
+{
+    *count = a->nlists;
+    return a->lists;
+}
+
+int ls_analysis_leak_lookaside(const ls_analysis *a, size_t i)
+{
+    return a->leak_list && a->vf && i < a->vf->nallocs ? a->leak_list[i] : -1;
 }
 
 size_t ls_analysis_module_count(const ls_analysis *a) { return a->nmods; }

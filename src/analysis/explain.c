@@ -22,22 +22,6 @@ static void site_name(const ls_site *s, char *out, size_t n)
         snprintf(out, n, "0x%" PRIx64, w->address);
 }
 
-/* A call site inside a lookaside allocate helper: the helper's own copy in the driver, or the
- * helper inlined into the function (then an inline frame carries its name). */
-static const char *lookaside_helper(const ls_code_location *w)
-{
-    static const char *const helpers[] = { "ExAllocateFromNPagedLookasideList", "ExAllocateFromPagedLookasideList",
-                                           "ExAllocateFromLookasideListEx" };
-    for (size_t h = 0; h < sizeof helpers / sizeof helpers[0]; h++) {
-        if (strcmp(w->symbol, helpers[h]) == 0)
-            return helpers[h];
-        for (unsigned i = 0; i < w->ninlines; i++)
-            if (strcmp(w->inlines[i].symbol, helpers[h]) == 0)
-                return helpers[h];
-    }
-    return NULL;
-}
-
 static void explain_leak(ls_analysis *a)
 {
     const ls_vf_driver *vf = a->vf;
@@ -63,7 +47,7 @@ static void explain_leak(ls_analysis *a)
         sites);
     for (size_t i = 0; i < a->nsites; i++) {
         const ls_site *s = &a->sites[i];
-        const char *helper = lookaside_helper(&s->where);
+        const char *helper = ls_lookaside_helper_at(&s->where);
         if (!helper)
             continue;
         char name[320];
@@ -135,7 +119,7 @@ void ls_analysis_make_bucket(ls_analysis *a)
     }
     if (a->nsites) {
         const ls_code_location *w = &a->sites[0].where;
-        const char *helper = lookaside_helper(w);
+        const char *helper = ls_lookaside_helper_at(w);
         if (helper)
             snprintf(where, sizeof where, "lookaside:%s", w->symbol[0] ? w->symbol : helper);
         else if (w->symbol[0])

@@ -95,6 +95,12 @@ static module_syms *module_for(ls_analysis *a, const ls_module *m)
     return &a->mods[a->nmods++];
 }
 
+module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address)
+{
+    const ls_module *m = ls_kernel_module_at(a->kernel, address);
+    return m ? module_for(a, m) : NULL;
+}
+
 void ls_analysis_free_symbols(ls_analysis *a)
 {
     for (size_t i = 0; i < a->nmods; i++) {

@@ -45,6 +45,7 @@ int ls_analysis_group_sites(ls_analysis *a)
         if (!s || s->where.address != c->address) {
             s = &a->sites[a->nsites++];
             s->where = *c;
+            s->lookaside = -1;
         }
         s->count++;
         s->bytes += al->size;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static cJSON *lookaside_json(const ls_analysis *a, int index, int full);
+
 static cJSON *str_or_null(const char *s)
 {
     return s && s[0] ? cJSON_CreateString(s) : cJSON_CreateNull();
@@ -134,7 +136,7 @@ static cJSON *leaks_json(const ls_analysis *a)
         else
             cJSON_AddNullToObject(o, "caller");
         cJSON_AddArrayToObject(o, "stack");
-        cJSON_AddNullToObject(o, "lookaside");
+        ls_json_add(o, "lookaside", lookaside_json(a, ls_analysis_leak_lookaside(a, i), 0));
         cJSON *h = cJSON_AddObjectToObject(o, "pool_header");
         cJSON_AddStringToObject(h, "check", header_word(al->header));
         if (al->header_note[0])
@@ -144,6 +146,52 @@ static cJSON *leaks_json(const ls_analysis *a)
         cJSON_AddItemToArray(arr, o);
     }
     return arr;
+}
+
+static cJSON *lookaside_json(const ls_analysis *a, int index, int full)
+{
+    size_t n;
+    const ls_lookaside *lists = ls_analysis_lookasides(a, &n);
+    if (index < 0 || (size_t)index >= n)
+        return cJSON_CreateNull();
+    const ls_lookaside *l = &lists[index];
+    cJSON *o = cJSON_CreateObject();
+    ls_json_add(o, "list", str_or_null(l->name));
+    ls_json_add_hex(o, "address", l->address);
+    if (!full)
+        return o;
+    cJSON_AddStringToObject(o, "found_by", l->found_by ? l->found_by : "unknown");
+    ls_json_add(o, "tag", tag_json(l->tag));
+    cJSON_AddNumberToObject(o, "size", l->size);
+    cJSON_AddNumberToObject(o, "depth", l->depth);
+    cJSON_AddNumberToObject(o, "maximum_depth", l->maximum_depth);
+    cJSON_AddNumberToObject(o, "cached", l->cached);
+    cJSON *c = cJSON_AddObjectToObject(o, "counters");
+    cJSON_AddNumberToObject(c, "total_allocates", l->total_allocates);
+    cJSON_AddNumberToObject(c, "allocate_misses", l->allocate_misses);
+    cJSON_AddNumberToObject(c, "total_frees", l->total_frees);
+    cJSON_AddNumberToObject(c, "free_misses", l->free_misses);
+    cJSON_AddNumberToObject(c, "held", (uint32_t)(l->total_allocates - l->total_frees));
+    if (l->live < 0)
+        cJSON_AddNullToObject(o, "live");
+    else
+        cJSON_AddBoolToObject(o, "live", l->live);
+    ls_json_add_hex(o, "allocate_routine", l->allocate_routine);
+    ls_json_add(o, "allocate_routine_name", str_or_null(l->allocate_name));
+    ls_json_add_hex(o, "free_routine", l->free_routine);
+    ls_json_add(o, "free_routine_name", str_or_null(l->free_name));
+    ls_json_add(o, "helper", str_or_null(l->helper));
+    cJSON_AddBoolToObject(o, "helper_inlined", l->helper_inlined);
+    cJSON_AddNumberToObject(o, "blocks", (double)l->blocks);
+    cJSON_AddNumberToObject(o, "bytes", (double)l->bytes);
+    cJSON *callers = cJSON_AddArrayToObject(o, "callers");
+    for (size_t i = 0; i < l->ncallers; i++) {
+        cJSON *cj = location_json(&l->callers[i].where, 1);
+        cJSON_AddStringToObject(cj, "how", l->callers[i].how);
+        cJSON_AddBoolToObject(cj, "references_list", l->callers[i].references_list);
+        cJSON_AddItemToArray(callers, cj);
+    }
+    return o;
 }
 
 static cJSON *sites_json(const ls_analysis *a)
@@ -159,7 +207,7 @@ static cJSON *sites_json(const ls_analysis *a)
         cJSON *tags = cJSON_AddArrayToObject(o, "tags");
         for (size_t t = 0; t < s[i].ntags; t++)
             cJSON_AddItemToArray(tags, tag_json(s[i].tags[t]));
-        cJSON_AddNullToObject(o, "lookaside");
+        ls_json_add(o, "lookaside", lookaside_json(a, s[i].lookaside, 1));
         cJSON_AddItemToArray(arr, o);
     }
     return arr;

@@ -70,12 +70,9 @@ static void bugcheck(const ls_analysis *a, ls_buf *o)
     const ls_vf_driver *vf = ls_analysis_verifier(a);
     int w = h->format == LS_FORMAT_PAGEDU64 ? 16 : 8;
     ls_buf_printf(o, "\nBug check 0x%X %s\n", h->bugcheck_code, bc->name[0] ? bc->name : "(unknown code)");
-    int first = 0;
-    if (bc->has_subcode) {
+    if (bc->has_subcode)
         ls_buf_printf(o, "  0x%-4" PRIx64 "  %s\n", bc->subcode, bc->description ? bc->description : "(unknown subcode)");
-        first = 1;
-    }
-    for (int i = first; i < 4; i++) {
+    for (int i = 0; i < 4; i++) {
         char extra[400] = "";
         int kind = bc->param_kind[i];
         if (kind == LS_PARAM_DRIVER_NAME && ls_analysis_driver(a)[0])
