@@ -101,6 +101,71 @@ int ls_pe_export_find(const ls_pe *pe, const char *name, uint32_t *rva, ls_error
 /* The named export nearest at or below rva: its name (cap bytes) and rva minus its address. */
 int ls_pe_export_at(const ls_pe *pe, uint32_t rva, char *name, size_t cap, uint32_t *disp, ls_error *err);
 
+/* ---- calls into a function or through an import slot (src/symbols/pe_calls.c, helper
+ * "pe-calls"): a linear scan of the executable sections of x86 and x64 images ---- */
+
+/* ls_pe_call.kind */
+enum ls_pe_call_kind {
+    LS_CALL_DIRECT = 1,   /* call rel32 (E8) to the function */
+    LS_CALL_IMPORT = 2,   /* call [slot] (FF 15; x64 RIP-relative, x86 absolute) */
+    LS_CALL_THUNK = 3,    /* call rel32 to a jmp thunk (via_rva) that jumps to the target */
+    LS_CALL_TAIL = 4,     /* jmp rel32 / jmp [slot]: a tail call, or itself a thunk; via_rva
+                           * when it jumps to a thunk */
+};
+typedef struct ls_pe_call {
+    uint32_t call_rva;    /* first byte of the call or jmp (a REX.W prefix on x64 included) */
+    uint32_t return_rva;  /* the byte after it: the return address of a call */
+    uint32_t via_rva;     /* LS_CALL_THUNK, and LS_CALL_TAIL to a thunk: the thunk's jmp; else 0 */
+    int kind;             /* enum ls_pe_call_kind */
+} ls_pe_call;
+
+/* What a scan covered. Missing pages of a loaded image (and section bytes past the end of a
+ * file) are skipped and counted, not errors. */
+typedef struct ls_pe_scan_stats {
+    uint64_t scanned;             /* bytes of executable sections examined */
+    uint64_t unscanned;           /* bytes that could not be read */
+    uint32_t first_unscanned_rva; /* valid when unscanned != 0 */
+    unsigned sections;            /* executable sections seen */
+    size_t rejected;              /* candidates the check function refused */
+    int capped;                   /* 1: more calls than the cap; the list holds the first ones */
+} ls_pe_scan_stats;
+
+/* Returns non-zero when an instruction may start at rva (e.g. rva lies in a procedure of the
+ * PDB); used to drop byte patterns that are really parts of other instructions. */
+typedef int (*ls_pe_insn_check_fn)(void *ctx, uint32_t rva);
+
+#define LS_PE_MAX_CALLS 100000
+typedef struct ls_pe_call_query {
+    uint32_t target_rva;          /* a function start, or an IAT slot when through_slot */
+    int through_slot;             /* 0: calls to the function; 1: calls through the slot */
+    uint64_t image_base;          /* x86: absolute operands are VAs from this base; 0 means the
+                                   * header's ImageBase (right for a file; for an image read
+                                   * from memory pass the base it was loaded and relocated at) */
+    ls_pe_insn_check_fn check;    /* optional */
+    void *check_ctx;
+    size_t max_calls;             /* 0: LS_PE_MAX_CALLS */
+} ls_pe_call_query;
+
+/* All calls described by q, sorted by call_rva; *calls is malloc'd (free() it; NULL when
+ * *n is 0). stats may be NULL. LS_EUNSUPPORTED for machines other than x86/x64, LS_EINVAL for
+ * a target outside the image, LS_ENODATA when executable bytes exist but none could be read.
+ * A call reached through a chain of two thunks is not found, nor is any call through a
+ * register or a variable (e.g. a lookaside list's L.Allocate). */
+int ls_pe_scan_calls(const ls_pe *pe, const ls_pe_call_query *q, ls_pe_call **calls, size_t *n,
+                     ls_pe_scan_stats *stats, ls_error *err);
+/* Calls and jumps to the function starting at target_rva (direct, via jmp thunks). */
+int ls_pe_find_calls(const ls_pe *pe, uint32_t target_rva, ls_pe_call **calls, size_t *n,
+                     ls_pe_scan_stats *stats, ls_error *err);
+/* The same, keeping only candidates for which check(ctx, call_rva) is non-zero. */
+int ls_pe_find_calls_checked(const ls_pe *pe, uint32_t target_rva, ls_pe_insn_check_fn check,
+                             void *ctx, ls_pe_call **calls, size_t *n, ls_pe_scan_stats *stats,
+                             ls_error *err);
+/* call [slot], jmp [slot], and calls to jmp [slot] thunks, for the IAT slot at iat_rva. */
+int ls_pe_find_import_calls(const ls_pe *pe, uint32_t iat_rva, ls_pe_call **calls, size_t *n,
+                            ls_pe_scan_stats *stats, ls_error *err);
+/* "direct", "import", "thunk", "tail" ("?" for other values). */
+const char *ls_pe_call_kind_name(int kind);
+
 /* ---- symbol paths and stores (sympath.c, symstore.c, cab.c) ---- */
 
 typedef struct ls_sympath ls_sympath;
