@@ -316,6 +316,8 @@ typedef struct ls_pdb_data {
 } ls_pdb_data;
 /* All data symbols sorted by RVA; *out is malloc'd (free() it). (src/symbols/pdb_data.c) */
 int ls_pdb_data_symbols(ls_pdb *p, ls_pdb_data **out, size_t *count, ls_error *err);
+/* The start RVAs of every procedure named name (static copies in several modules), at most max. */
+int ls_pdb_functions_named(ls_pdb *p, const char *name, uint32_t *rvas, size_t max, size_t *count, ls_error *err);
 
 /* Finds and opens the PDB matching an image's CodeView record: through the symbol path sp
  * (may be NULL), then in image_dir (names compared without case), then at the path the image

@@ -53,6 +53,8 @@ void ls_analysis_free_symbols(ls_analysis *a);
 int ls_analysis_group_sites(ls_analysis *a);
 /* Finds the lookaside lists behind refill sites and the driver code that uses them. */
 void ls_analysis_find_lookasides(ls_analysis *a);
+/* Names the driver code that takes blocks from each list found. */
+void ls_analysis_find_list_callers(ls_analysis *a);
 /* The loaded symbols of the module containing address (NULL when none). */
 module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address);
 /* Name of the lookaside helper a location is inside (function or inline frame), or NULL. */

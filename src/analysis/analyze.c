@@ -149,6 +149,7 @@ int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analys
     if (ls_analysis_group_sites(a))
         ls_analysis_warn(a, "out of memory grouping call sites");
     ls_analysis_find_lookasides(a);
+    ls_analysis_find_list_callers(a);
     ls_analysis_explain(a);
     ls_analysis_make_bucket(a);
     *out = a;

@@ -22,6 +22,75 @@ static void site_name(const ls_site *s, char *out, size_t n)
         snprintf(out, n, "0x%" PRIx64, w->address);
 }
 
+static const char *stem_of(const char *module, char *out, size_t n)
+{
+    snprintf(out, n, "%s", module);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+    return out;
+}
+
+/* The seed case: blocks taken from a lookaside list and never given back before it was deleted. */
+static void explain_list(ls_analysis *a, size_t k)
+{
+    const ls_lookaside *l = &a->lists[k];
+    char stem[96], tag[5], callers[2400] = "";
+    size_t w = 0;
+    const char *module = a->driver;
+    stem_of(module, stem, sizeof stem);
+    ls_tag_text(l->tag, tag);
+    uint32_t held = l->total_allocates - l->total_frees;
+    for (size_t i = 0; i < l->ncallers && w < sizeof callers; i++) {
+        const ls_code_location *c = &l->callers[i].where;
+        char loc[320];
+        if (c->symbol[0])
+            snprintf(loc, sizeof loc, "%s!%s+0x%" PRIx64, stem, c->symbol, c->displacement);
+        else
+            snprintf(loc, sizeof loc, "%s+0x%" PRIx64, stem, c->offset);
+        const char *file = c->file;
+        for (const char *p = c->file; *p; p++)
+            if (*p == '\\' || *p == '/')
+                file = p + 1;
+        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u%s", loc, file, c->line,
+                              l->callers[i].references_list ? "" : "  (does not name this list itself)");
+    }
+    char counters[300];
+    if (l->total_allocates >= l->total_frees)
+        snprintf(counters, sizeof counters, "Its counters: %u taken, %u returned: %u block%s never given back.",
+                 l->total_allocates, l->total_frees, held, held == 1 ? " was" : "s were");
+    else
+        snprintf(counters, sizeof counters, "Its counters (%u taken, %u returned) have wrapped or were reset.",
+                 l->total_allocates, l->total_frees);
+    char helper_text[400];
+    if (l->helper_inlined)
+        snprintf(helper_text, sizeof helper_text,
+                 "The call site Verifier recorded is inside %s, the WDK header helper inlined into your code; ", l->helper);
+    else
+        snprintf(helper_text, sizeof helper_text,
+                 "The call site Verifier recorded is inside %s, the WDK header helper compiled into your driver as a "
+                 "function (this build did not inline it); ", l->helper);
+    ls_analysis_diagnose(a, "lookaside-outstanding-at-delete", LS_SEV_ERROR,
+        "%s%zu block%s (%" PRIu64 " bytes) came from the lookaside list %s!%s (0x%" PRIx64 ", tag '%s', entry size %u). "
+        "%s %s\n\n"
+        "ExDeleteNPagedLookasideList frees only the blocks sitting on the list. Blocks your driver still holds are "
+        "ordinary pool that nobody will free: Verifier counts them against %s at unload.\n\n"
+        "%sit marks where the list refilled itself from pool, not the code that kept the block. %s%s%s\n\n"
+        "Fix: before ExDeleteNPagedLookasideList, return every block with ExFreeToNPagedLookasideList (or free it), "
+        "for example by draining the queues that hold them in the unload routine.",
+        l->blocks == a->vf->nallocs ? "All " : "", l->blocks, l->blocks == 1 ? "" : "s", l->bytes, stem,
+        l->name[0] ? l->name : "(unnamed list)", l->address, tag, l->size,
+        l->live == 0   ? "The list was deleted (it is no longer linked into the kernel's lookaside chain)."
+        : l->live == 1 ? "The list is still linked into the kernel's lookaside chain (not deleted)."
+                       : "Whether the list was deleted could not be read.",
+        counters, module, helper_text,
+        l->ncallers ? "Your code takes blocks from this list at:" : "The code that takes blocks from it was not found "
+                                                                     "(the image's code or its PDB is missing).",
+        callers,
+        l->ncallers ? "\nVerifier sees refills only, never hand-outs, so it cannot tell which of these kept the blocks."
+                    : "");
+}
+
 static void explain_leak(ls_analysis *a)
 {
     const ls_vf_driver *vf = a->vf;
@@ -45,10 +114,12 @@ static void explain_leak(ls_analysis *a)
         vf->complete ? "Verifier's records list every one of them, and the figures agree"
                      : "The list below may be incomplete (see the warnings)",
         sites);
+    for (size_t k = 0; k < a->nlists; k++)
+        explain_list(a, k);
     for (size_t i = 0; i < a->nsites; i++) {
         const ls_site *s = &a->sites[i];
         const char *helper = ls_lookaside_helper_at(&s->where);
-        if (!helper)
+        if (!helper || s->lookaside >= 0)
             continue;
         char name[320];
         site_name(s, name, sizeof name);
@@ -64,11 +135,15 @@ static void explain_leak(ls_analysis *a)
     }
 }
 
+/* Missing symbols matter for the modules that hold call sites of the leaks. */
 static void explain_symbols(ls_analysis *a)
 {
     for (size_t i = 0; i < a->nmods; i++) {
         const ls_module_symbols *m = &a->mods[i].info;
-        if (!m->pdb_path[0] && m->problem[0])
+        int holds_site = 0;
+        for (size_t s = 0; s < a->nsites && !holds_site; s++)
+            holds_site = a->sites[s].where.module_base == m->base;
+        if (holds_site && !m->pdb_path[0] && m->problem[0])
             ls_analysis_diagnose(a, "symbols-missing", LS_SEV_INFO,
                                  "No PDB for %s: %s. Its call sites are shown as module+offset; give the folder or "
                                  "symbol store that holds the PDB with -y.", m->module, m->problem);
@@ -120,7 +195,10 @@ void ls_analysis_make_bucket(ls_analysis *a)
     if (a->nsites) {
         const ls_code_location *w = &a->sites[0].where;
         const char *helper = ls_lookaside_helper_at(w);
-        if (helper)
+        int li = a->sites[0].lookaside;
+        if (li >= 0 && a->lists[li].name[0])
+            snprintf(where, sizeof where, "lookaside:%s", a->lists[li].name);
+        else if (helper)
             snprintf(where, sizeof where, "lookaside:%s", w->symbol[0] ? w->symbol : helper);
         else if (w->symbol[0])
             snprintf(where, sizeof where, "%s", w->symbol);

@@ -10,8 +10,10 @@ void ls_text_wrap(ls_buf *o, const char *text, int indent, int width)
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        /* A line the analysis indented itself is kept whole. */
-        if (len && p[0] == ' ') {
+        /* A line the analysis indented itself is kept whole; an empty one stays empty. */
+        if (len == 0) {
+            ls_buf_printf(o, "\n");
+        } else if (p[0] == ' ') {
             ls_buf_printf(o, "%*s%.*s\n", indent, "", (int)len, p);
         } else {
             size_t col = 0, i = 0;

@@ -88,3 +88,25 @@ int ls_pdb_data_symbols(ls_pdb *p, ls_pdb_data **out, size_t *count, ls_error *e
     *count = w;
     return 0;
 }
+
+/* Every procedure with this name: header helpers compiled out of line leave one static copy
+ * per source file that uses them (no public symbol names them). */
+int ls_pdb_functions_named(ls_pdb *p, const char *name, uint32_t *rvas, size_t max, size_t *count, ls_error *err)
+{
+    int rc = pdb_load_ranges(p, err);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    for (size_t i = 0; i < p->nmods; i++) {
+        const pdb_module *m = &p->mods[i];
+        if (m->stream == 0xFFFF || pdb_load_module(p, i, NULL))
+            continue;
+        for (size_t j = 0; j < m->nprocs; j++) {
+            const char *pn = pdb_proc_display(p, m, &m->procs[j]);
+            if (pn && strcmp(pn, name) == 0 && n < max)
+                rvas[n++] = pdb_internal_to_rva(p, m->procs[j].rva);
+        }
+    }
+    *count = n;
+    return 0;
+}

@@ -1,0 +1,164 @@
+/* callers.c - the driver code behind a lookaside refill site: the inline expansions of the
+ * helper (from the PDB) or the calls to its out-of-line copy (from the image's code), each
+ * named with function and file:line, and marked when the caller's code refers to the list. */
+#include "analysis_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_CALLERS = 256, MAX_FUNCTION = 1 << 20 };
+
+/* Does the function containing rva refer to [list, list + span)? x64 code reaches a global
+ * RIP-relative; x86 code by absolute address (relocated to the load base in dump memory). */
+static int function_references(ls_analysis *a, module_syms *ms, uint32_t rva, uint64_t list, uint32_t span)
+{
+    ls_pdb_location loc;
+    if (!ms->pdb || ls_pdb_symbolize(ms->pdb, rva, &loc, NULL) || !loc.symbol || !loc.symbol_size ||
+        loc.symbol_size > MAX_FUNCTION)
+        return 0;
+    uint8_t *code = malloc(loc.symbol_size);
+    if (!code)
+        return 0;
+    int found = 0;
+    uint32_t start = loc.symbol_rva, size = loc.symbol_size;
+    if (ls_pe_read(ms->pe, start, code, size, NULL) == 0) {
+        uint64_t list_rva = list - ms->info.base;
+        int p8 = ls_vmem_ptr_size(a->vm) == 8;
+        uint64_t preferred = ls_pe_get_info(ms->pe)->image_base;
+        for (uint32_t i = 0; i + 4 <= size && !found; i++) {
+            uint32_t v = ls_le32(code + i);
+            if (p8) {
+                /* disp32 may be followed by an immediate of up to 4 bytes before the next instruction */
+                for (unsigned extra = 0; extra <= 4 && !found; extra++) {
+                    uint64_t target = (uint64_t)start + i + 4 + extra + (uint64_t)(int64_t)(int32_t)v;
+                    found = target >= list_rva && target < list_rva + span;
+                }
+            } else {
+                found = (v >= list && v < list + span) ||
+                        (v >= preferred + list_rva && v < preferred + list_rva + span);
+            }
+        }
+    }
+    free(code);
+    return found;
+}
+
+static int add_caller(ls_lookaside *l, const ls_lookaside_caller *c)
+{
+    if (l->ncallers >= MAX_CALLERS)
+        return -1;
+    ls_lookaside_caller *v = realloc(l->callers, (l->ncallers + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    l->callers = v;
+    v[l->ncallers++] = *c;
+    return 0;
+}
+
+static int by_place(const void *x, const void *y)
+{
+    const ls_lookaside_caller *a = x, *b = y;
+    int c = strcmp(a->where.symbol, b->where.symbol);
+    if (c)
+        return c;
+    c = strcmp(a->where.file, b->where.file);
+    if (c)
+        return c;
+    return (a->where.line > b->where.line) - (a->where.line < b->where.line);
+}
+
+static void inlined_callers(ls_analysis *a, module_syms *ms, ls_lookaside *l, uint32_t span)
+{
+    ls_pdb_inline_site *sites = NULL;
+    size_t n = 0;
+    if (!ms->pdb || ls_pdb_inline_sites(ms->pdb, l->helper, &sites, &n, NULL))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        ls_lookaside_caller c;
+        memset(&c, 0, sizeof c);
+        c.how = "inlined";
+        c.where.address = ms->info.base + sites[i].rva;
+        snprintf(c.where.module, sizeof c.where.module, "%s", ms->info.module);
+        c.where.module_base = ms->info.base;
+        c.where.offset = sites[i].rva;
+        snprintf(c.where.symbol, sizeof c.where.symbol, "%s", sites[i].caller ? sites[i].caller : "");
+        c.where.displacement = sites[i].rva - sites[i].caller_rva;
+        snprintf(c.where.file, sizeof c.where.file, "%s", sites[i].file ? sites[i].file : "");
+        c.where.line = sites[i].line;
+        c.references_list = function_references(a, ms, sites[i].rva, l->address, span);
+        if (add_caller(l, &c))
+            break;
+    }
+    free(sites);
+}
+
+static void called_callers(ls_analysis *a, module_syms *ms, ls_lookaside *l, uint32_t helper_rva, uint32_t span)
+{
+    ls_pe_call_query q;
+    memset(&q, 0, sizeof q);
+    q.target_rva = helper_rva;
+    q.image_base = ms->info.base; /* code read from dump memory is relocated to its load base */
+    ls_pe_call *calls = NULL;
+    size_t n = 0;
+    if (ls_pe_scan_calls(ms->pe, &q, &calls, &n, NULL, NULL))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        ls_lookaside_caller c;
+        memset(&c, 0, sizeof c);
+        c.how = "call";
+        ls_analysis_locate(a, ms->info.base + calls[i].return_rva, 1, &c.where);
+        c.references_list = function_references(a, ms, calls[i].call_rva, l->address, span);
+        if (add_caller(l, &c))
+            break;
+    }
+    free(calls);
+}
+
+void ls_analysis_find_list_callers(ls_analysis *a)
+{
+    uint32_t span = ls_vmem_ptr_size(a->vm) == 8 ? 0x80 : 0x50;
+    for (size_t k = 0; k < a->nlists; k++) {
+        ls_lookaside *l = &a->lists[k];
+        module_syms *ms = ls_analysis_module_syms(a, l->address);
+        if (!ms || !ms->pe || !l->helper)
+            continue;
+        if (l->helper_inlined) {
+            inlined_callers(a, ms, l, span);
+        } else {
+            /* The recorded sites are inside a copy of the helper; the driver may have one copy
+             * per source file, and code in any of them may take blocks from this list. */
+            uint32_t starts[16];
+            size_t nstarts = 0;
+            if (ms->pdb)
+                ls_pdb_functions_named(ms->pdb, l->helper, starts, 16, &nstarts, NULL);
+            for (size_t s = 0; s < a->nsites; s++) {
+                const ls_code_location *w = &a->sites[s].where;
+                if (a->sites[s].lookaside != (int)k || !w->symbol[0] || w->module_base != ms->info.base)
+                    continue;
+                uint32_t start = (uint32_t)(w->offset - w->displacement);
+                size_t j = 0;
+                while (j < nstarts && starts[j] != start)
+                    j++;
+                if (j == nstarts && nstarts < 16)
+                    starts[nstarts++] = start;
+            }
+            for (size_t j = 0; j < nstarts; j++)
+                called_callers(a, ms, l, starts[j], span);
+        }
+        /* Callers that name another list are not this list's consumers, once some name it. */
+        size_t naming = 0;
+        for (size_t i = 0; i < l->ncallers; i++)
+            naming += l->callers[i].references_list != 0;
+        if (naming) {
+            size_t w = 0;
+            for (size_t i = 0; i < l->ncallers; i++)
+                if (l->callers[i].references_list)
+                    l->callers[w++] = l->callers[i];
+            l->ncallers = w;
+        }
+        if (l->ncallers)
+            qsort(l->callers, l->ncallers, sizeof *l->callers, by_place);
+    }
+}
