@@ -10,7 +10,7 @@
 enum {
     CHUNK = 64 * 1024,
     PAGE = 4096,
-    TAIL = 8,                        /* bytes read past a step: the longest form is 7 bytes */
+    TAIL = 16,                       /* bytes read past a step: FF 15 disp32 and a 5-byte nop */
     MAX_SCAN = 512 * 1024 * 1024,    /* executable bytes looked at, at most (corrupt sizes) */
 };
 
@@ -107,20 +107,32 @@ static uint32_t operand_rva(const scan *s, const form *f, uint32_t at, uint32_t 
     return (uint32_t)r;
 }
 
-/* Asks the caller's check about a candidate; on x64 a REX.W byte right before FF 15/FF 25 is
- * tried as the instruction's start first. Returns the start, or UINT32_MAX when refused. */
-static uint32_t accept_start(scan *s, const uint8_t *buf, size_t i, int has_prev, const form *f,
-                             uint32_t at)
+/* Whether the byte before FF 15/FF 25 on x64 is the instruction's REX.W prefix. A 0x48 there
+ * is just as often the last byte of the previous instruction ("mov rcx,[rsp+48h]"), so only
+ * the forms compilers emit with the prefix count: a tail jump (the x64 unwinder wants
+ * "rex.w jmp [rip+disp]" in an epilogue; thunks have no prefix) and an import call padded by a
+ * 5-byte nop (0F 1F 44 00 00) for the kernel's import-call patching. Either way the return
+ * address is the same; only call_rva is at stake. */
+static int rex_prefixed(const uint8_t *buf, size_t i, size_t len, const form *f)
 {
-    int rex = s->x64 && f->mem && has_prev && buf[i - 1] == 0x48;
-    if (!s->q->check)
-        return rex ? at - 1 : at;
-    if (rex && s->q->check(s->q->check_ctx, at - 1))
-        return at - 1;
-    if (s->q->check(s->q->check_ctx, at))
-        return at;
-    s->st.rejected++;
-    return UINT32_MAX;
+    static const uint8_t nop5[5] = {0x0F, 0x1F, 0x44, 0x00, 0x00};
+    if (i == 0 || buf[i - 1] != 0x48)
+        return 0;
+    if (!f->call)
+        return 1;
+    size_t after = i + f->oplen + 4;
+    return after + sizeof nop5 <= len && memcmp(buf + after, nop5, sizeof nop5) == 0;
+}
+
+/* The candidate's first byte, or UINT32_MAX when the caller's check refuses it. */
+static uint32_t accept_start(scan *s, const uint8_t *buf, size_t i, size_t len, const form *f, uint32_t at)
+{
+    uint32_t start = s->x64 && f->mem && rex_prefixed(buf, i, len, f) ? at - 1 : at;
+    if (s->q->check && !s->q->check(s->q->check_ctx, start)) {
+        s->st.rejected++;
+        return UINT32_MAX;
+    }
+    return start;
 }
 
 /* Looks for matching forms with opcodes at [lo, hi); buf holds [buf_rva, buf_rva+len). */
@@ -151,7 +163,7 @@ static void match(scan *s, const uint8_t *buf, uint32_t buf_rva, size_t len, uin
                 via = dest;
                 kind = f->call ? LS_CALL_THUNK : LS_CALL_TAIL;
             }
-            uint32_t start = accept_start(s, buf, i, i > 0, f, at);
+            uint32_t start = accept_start(s, buf, i, len, f, at);
             if (start != UINT32_MAX)
                 push(s, start, next, via, kind);
         }
