@@ -294,7 +294,8 @@ int ls_pdb_find_data(ls_pdb *p, const char *name, uint32_t *rva, uint32_t *type_
 
 /* One place where an inline function was expanded. */
 typedef struct ls_pdb_inline_site {
-    const char *caller;       /* function (or inline function) the call site is in */
+    const char *function;     /* the procedure containing the expansion */
+    const char *caller;       /* the immediate caller: function, or an inline function in it */
     uint32_t caller_rva;      /* start of the containing procedure */
     uint32_t rva;             /* first code byte of the expansion */
     const char *file;         /* call site's file and line (caller's line at rva) */

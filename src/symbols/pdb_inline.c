@@ -273,7 +273,7 @@ static int module_sites(ls_pdb *p, pdb_module *m, const char *inlinee, site_vec 
                     memset(&s, 0, sizeof s);
                     s.caller_rva = pdb_internal_to_rva(p, cur->rva);
                     s.rva = pdb_internal_to_rva(p, x);
-                    s.caller = pdb_proc_display(p, m, cur);
+                    s.caller = s.function = pdb_proc_display(p, m, cur);
                     /* the call statement owns the code there, not a function-start line */
                     if (pdb_line_at(p, m, cur, x, 0, &s.file, &s.line)) {
                         s.file = NULL;

@@ -239,6 +239,11 @@ static void test_names(void)
             CHECK_EQ_U64(s[1].line, 362, "si: second call site line");
         }
         free(s);
+        rc = ls_pdb_inline_sites(p, "RtlUShortMult", &s, &n, &err);
+        CHECK(rc == 0 && n == 1 && strcmp(s[0].caller, "KphMsgDynAddStackTrace") == 0 &&
+              strcmp(s[0].function, "KphCaptureStackInMessage") == 0 && s[0].line == 411,
+              "si: cross-scope inlinee inside another inline: caller and containing function");
+        free(s);
         rc = ls_pdb_inline_sites(p, "ExAllocateFromNPagedLookasideList", &s, &n, &err);
         CHECK(rc == 0 && n == 1 && s && strcmp(s[0].caller, "KphAllocateFromNPagedLookaside") == 0 &&
               s[0].line == 147, "si: the lookaside helper is inlined once, alloc.c:147");
