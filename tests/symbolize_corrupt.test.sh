@@ -54,3 +54,5 @@ run_suite() {
 
 run_suite "$SHARED/realworld/drv-kprocesshacker-2016-i386/kprocesshacker.pdb" kph86
 run_suite "$SHARED/realworld/drv-systeminformer-amd64/systeminformer.pdb" si
+FIX=${FIX:-$ROOT/fixtures}
+run_suite "$FIX/drivers/bin/laldrv-x86-O2.pdb" lld-x86
