@@ -70,6 +70,7 @@ def check(D, exp, ok):
     p = r.p
     drv = v["driver"]
     base = int(drv["base"], 16)
+    ok(v["records_in_dump"] == (D.type != 4 and bool(v.get("record"))), "Verifier: records_in_dump flag")
     if D.type == 4:
         ok(D.read(base, 2) is None, "Verifier: triage dump keeps no driver image")
         if v.get("record"):
