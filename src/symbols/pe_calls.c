@@ -207,24 +207,28 @@ static void scan_range(scan *s, uint8_t *buf, uint32_t a, uint32_t len, uint32_t
         s->st.scanned += len;
 }
 
-/* [*rva, *rva + *len) of section sec that can hold code: bounded by the image, and in a
- * file by the section's raw data and the file (bytes past raw data are zero fill). */
-static int code_span(const ls_pe *pe, const ls_pe_section *sec, uint32_t *len)
+/* How much of section sec can hold code (*len, from sec->rva): bounded by the image, and in a
+ * file by the section's raw data (bytes past it are zero fill). *missing gets the part of the
+ * raw data that lies past the end of a truncated file. */
+static int code_span(const ls_pe *pe, const ls_pe_section *sec, uint32_t *len, uint32_t *missing)
 {
-    uint64_t l = sec->virtual_size ? sec->virtual_size : sec->raw_size;
-    if (!pe->loaded) {
-        if (l > sec->raw_size)
-            l = sec->raw_size;
-        uint64_t avail = sec->raw_offset < pe->size ? pe->size - sec->raw_offset : 0;
-        if (l > avail)
-            l = avail;
-    }
+    uint64_t l = sec->virtual_size ? sec->virtual_size : sec->raw_size, lost = 0;
     if (sec->rva >= pe->info.size_of_image)
         return 0;
     if (l > pe->info.size_of_image - sec->rva)
         l = pe->info.size_of_image - sec->rva;
+    if (!pe->loaded) {
+        if (l > sec->raw_size)
+            l = sec->raw_size;
+        uint64_t avail = sec->raw_offset < pe->size ? pe->size - sec->raw_offset : 0;
+        if (l > avail) {
+            lost = l - avail;
+            l = avail;
+        }
+    }
     *len = (uint32_t)l;
-    return l > 0;
+    *missing = (uint32_t)lost;
+    return l > 0 || lost > 0;
 }
 
 static void scan_image(scan *s, uint8_t *buf)
@@ -236,11 +240,13 @@ static void scan_image(scan *s, uint8_t *buf)
         /* IMAGE_SCN_MEM_EXECUTE or IMAGE_SCN_CNT_CODE */
         if (!(sec->characteristics & 0x20000000u) && !(sec->characteristics & 0x20u))
             continue;
-        uint32_t len;
+        uint32_t len, missing;
         if (s->pass == 1)
             s->st.sections++;
-        if (!code_span(s->pe, sec, &len))
+        if (!code_span(s->pe, sec, &len, &missing))
             continue;
+        if (missing)
+            note_unscanned(s, sec->rva + len, missing);
         if (len > s->budget) {
             if (s->pass == 1)
                 note_unscanned(s, sec->rva + (uint32_t)s->budget, len - s->budget);
