@@ -85,13 +85,29 @@ static uint64_t field(const uint8_t *rec, int off, int width)
     return width == 8 ? ls_le64(rec + off) : ls_le32(rec + off);
 }
 
+/* Bytes of the record a layout reads: a record may end right before an absent page. */
+static size_t record_span(const ls_vf_layout *L, int p8)
+{
+    const int16_t offs[] = { L->name, L->suspect, L->signature, L->start, L->end, L->page_headers, L->trackers,
+                             L->pool_hash, L->pool_hash_size, L->cur_paged, L->cur_nonpaged, L->peak_paged,
+                             L->peak_nonpaged, L->paged_bytes, L->nonpaged_bytes, L->peak_paged_bytes,
+                             L->peak_nonpaged_bytes, L->loads, L->unloads };
+    size_t span = 0;
+    for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++)
+        if (offs[i] >= 0 && (size_t)offs[i] + (p8 ? 16 : 8) > span)
+            span = (size_t)offs[i] + (p8 ? 16 : 8);
+    return span;
+}
+
 /* Checks one layout against the record; fills d (name, counters) and says why in d->layout_reason.
  * Returns the number of failed required checks (0 = the layout fits). */
 static int try_layout(ls_vmem *vm, const ls_vf_hint *hint, const char *p2_name, const ls_vf_layout *L, ls_vf_driver *d)
 {
     int p8 = ls_vmem_ptr_size(vm) == 8;
     uint8_t rec[0x100];
-    if (ls_vmem_read(vm, hint->record, rec, 0xA0, NULL))
+    memset(rec, 0, sizeof rec);
+    size_t span = record_span(L, p8);
+    if (span > sizeof rec || ls_vmem_read(vm, hint->record, rec, span, NULL))
         return 100;
     int failed = 0;
     char why[320] = "";
@@ -187,6 +203,9 @@ static void cross_check(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint,
         bytes += d->allocs[i].size;
         in_flight += d->allocs[i].in_flight != 0;
         ls_vf_check_pool_header(vm, &d->allocs[i]);
+        /* Special pool and big pages carry no header: the counters may still say which pool. */
+        if (d->allocs[i].pool == LS_POOL_UNKNOWN && (c->cur_paged == 0) != (c->cur_nonpaged == 0))
+            d->allocs[i].pool = c->cur_paged == 0 ? LS_POOL_NONPAGED : LS_POOL_PAGED;
     }
     if (d->nallocs != cur) {
         ls_vf_warn(d, "%zu allocations found in the trackers, the record's counters say %" PRIu64, d->nallocs, cur);
@@ -235,38 +254,44 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
     d->record = hint->record;
     size_t n;
     const ls_vf_layout *rows = ls_vf_layouts(&n);
-    /* Pass 0: layouts whose builds include the dump's; pass 1: the other rows of this arch. */
-    const ls_vf_layout *best = NULL;
-    int best_failed = 1000;
-    char best_reason[320] = "";
+    /* Pass 0: layouts whose builds include the dump's; pass 1: the other rows of this arch.
+     * A layout fits when the record's own invariants hold; among fitting layouts the first whose
+     * trackers also add up wins, else the first that fits (the trackers are then damaged). */
+    const ls_vf_layout *best = NULL, *fitting = NULL;
+    int best_failed = 1000, fitting_pass = 0, chosen_pass = 0;
+    char best_reason[320] = "", fitting_reason[320] = "";
     for (int pass = 0; pass < 2 && best_failed; pass++) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && best_failed; i++) {
             const ls_vf_layout *L = &rows[i];
             int in_range = h->build >= L->min_build && h->build <= L->max_build;
             if (L->arch != h->arch || in_range != (pass == 0))
                 continue;
             int failed = try_layout(vm, hint, p2_name, L, d);
             if (failed == 0) {
-                /* The invariants hold; the tracker walk must agree too, else keep looking. */
                 d->layout = L;
                 d->complete = 1;
-                ls_vf_driver tmp = *d;
-                if (ls_vf_walk(vm, d, NULL) == 0 && d->nallocs == d->counters.cur_paged + d->counters.cur_nonpaged) {
-                    best = L;
-                    best_failed = 0;
-                    snprintf(best_reason, sizeof best_reason, "%.240s%s", d->layout_reason,
-                             pass ? "; chosen outside its build range because the expected layout did not fit" : "");
-                    break;
-                }
+                int agrees = ls_vf_walk(vm, d, NULL) == 0 && d->nallocs == d->counters.cur_paged + d->counters.cur_nonpaged;
                 for (size_t j = 0; j < d->nwarnings; j++)
                     free(d->warnings[j]);
+                free(d->warnings);
                 free(d->allocs);
-                *d = tmp;
                 d->allocs = NULL;
                 d->nallocs = 0;
                 d->warnings = NULL;
                 d->nwarnings = 0;
-                failed = 1;
+                if (agrees) {
+                    best = L;
+                    best_failed = 0;
+                    chosen_pass = pass;
+                    snprintf(best_reason, sizeof best_reason, "%.240s", d->layout_reason);
+                    break;
+                }
+                if (!fitting) {
+                    fitting = L;
+                    fitting_pass = pass;
+                    snprintf(fitting_reason, sizeof fitting_reason, "%.240s", d->layout_reason);
+                }
+                continue;
             }
             if (failed < best_failed) {
                 best_failed = failed;
@@ -274,6 +299,12 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
                 snprintf(best_reason, sizeof best_reason, "%s", d->layout_reason);
             }
         }
+    }
+    if (best_failed && fitting) {
+        best = fitting;
+        best_failed = 0;
+        chosen_pass = fitting_pass;
+        snprintf(best_reason, sizeof best_reason, "%s", fitting_reason);
     }
     /* A layout that fails more than one invariant is not evidence of anything. */
     if (!best || best_failed >= 2) {
@@ -283,18 +314,22 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
                             ls_arch_word(h->arch), h->build, hint->record, best ? " (closest: " : "",
                             best ? best_reason : "", best ? ")" : "");
     }
-    if (best_failed) {
-        /* Nothing fits every invariant: report with the closest layout and say so. */
-        try_layout(vm, hint, p2_name, best, d);
-        d->layout = best;
-        d->complete = 0;
-        int rc = ls_vf_walk(vm, d, err);
-        if (rc) {
-            ls_vf_driver_free(d);
-            return rc;
-        }
-        ls_vf_warn(d, "no layout satisfies every invariant; using %s (%s)", best->id, best_reason);
+    try_layout(vm, hint, p2_name, best, d);
+    d->layout = best;
+    d->complete = 1;
+    int rc = ls_vf_walk(vm, d, err);
+    if (rc) {
+        ls_vf_driver_free(d);
+        return rc;
     }
+    if (best_failed) {
+        d->complete = 0;
+        ls_vf_warn(d, "no layout satisfies every invariant of the record; using the closest, %s (%s)", best->id,
+                   best_reason);
+    }
+    if (chosen_pass)
+        snprintf(best_reason + strlen(best_reason), sizeof best_reason - strlen(best_reason),
+                 "; chosen although build %u is outside its range (%u-%u)", h->build, best->min_build, best->max_build);
     snprintf(d->layout_reason, sizeof d->layout_reason, "%s", best_reason);
     if (!d->name[0] && p2_name[0])
         snprintf(d->name, sizeof d->name, "%s", p2_name);

@@ -113,6 +113,14 @@ static void check_kdbg(const char *name, const ls_kernel *k, const cJSON *e)
     if (!e || cJSON_IsNull(e))
         return;
     const ls_kdbg *g = ls_kernel_kdbg(k);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "encoded"))) {
+        /* crashdump-format.md §5.4: version 1 reports an encoded block instead of decoding it */
+        int said = 0;
+        for (size_t i = 0; i < ls_kernel_warning_count(k); i++)
+            said |= strstr(ls_kernel_warning(k, i), "encoded") != NULL;
+        CHECK(!g->present && said, "%s: encoded KDBG reported as encoded, not used", name);
+        return;
+    }
     int ok = g->present && g->va == hexv(e, "va") && g->size == (uint32_t)num(e, "size") &&
              g->kern_base == hexv(e, "kern_base") && g->ps_loaded_module_list == hexv(e, "ps_loaded_module_list") &&
              g->mm_verifier_data == hexv(e, "mm_verifier_data") && g->mm_unloaded_drivers == hexv(e, "mm_unloaded_drivers");
