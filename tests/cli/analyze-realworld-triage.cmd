@@ -1,0 +1,1 @@
+$LALSCAN ../shared/realworld/dump-rizin-triage-x64/triage_x64.dmp

@@ -1,0 +1,1 @@
+$LALSCAN --json fixtures/dumps/x64-full.dmp fixtures/dumps/bad-x64-signature.dmp 2>&1
