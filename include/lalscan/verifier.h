@@ -142,6 +142,7 @@ typedef struct ls_vf_hint {
     uint64_t expected_paged_bytes, expected_nonpaged_bytes; /* 0x60/0x61 P2/P3 */
     int have_bytes;
     const char *driver;        /* --driver NAME, or NULL */
+    int strict;                /* accept only a layout whose every invariant holds */
 } ls_vf_hint;
 
 /* Reads the per-driver record at hint->record trying every layout of the dump's architecture
@@ -149,6 +150,11 @@ typedef struct ls_vf_hint {
  * enumerates the outstanding allocations and cross-checks them. Fails only when no layout fits. */
 int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, ls_vf_driver **out, ls_error *err);
 void ls_vf_driver_free(ls_vf_driver *d);
+
+/* Addresses of MI_VERIFIER_DRIVER_ENTRY records found by scanning the dump's physical pages
+ * for their signature, each confirmed through its list links (for 0xC4/0x60, 0x61 and
+ * --driver, which give no record address). *records is malloc'd. */
+int ls_vf_find_records(ls_vmem *vm, uint64_t **records, size_t *count, ls_error *err);
 
 /* Reads MmVerifierData through KDBG (present = 0 when it cannot). */
 void ls_vf_read_global(ls_vmem *vm, const ls_kernel *k, ls_vf_global *out);

@@ -60,6 +60,38 @@ static int open_paths(ls_analysis *a, ls_error *err)
     return 0;
 }
 
+/* Without P3, look for the record by its signature (2003-era MI entries) and keep the one
+ * whose invariants hold for this bug check or --driver. Returns non-zero when none was found. */
+static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
+{
+    uint64_t *cands = NULL;
+    size_t n = 0;
+    ls_error err;
+    if (ls_vf_find_records(a->vm, &cands, &n, &err)) {
+        ls_analysis_warn(a, "%s; searching the dump for it: %s", why, err.msg);
+        return -1;
+    }
+    hint->strict = 1;
+    for (size_t i = 0; i < n && !a->vf; i++) {
+        hint->record = cands[i];
+        if (ls_vf_read_driver(a->vm, a->kernel, hint, &a->vf, NULL) != 0)
+            a->vf = NULL;
+    }
+    free(cands);
+    if (!a->vf) {
+        ls_analysis_warn(a, "%s, and a search of the dump's memory found no Verifier record that fits (%zu "
+                            "candidate%s); Windows 7 and later keep records without a signature, which need the "
+                            "kernel's symbols (not supported yet)", why, n, n == 1 ? "" : "s");
+        return -1;
+    }
+    ls_analysis_warn(a, "%s; the record at 0x%" PRIx64 " was found by searching the dump for its signature", why,
+                     a->vf->record);
+    hint->record = a->vf->record;
+    ls_vf_driver_free(a->vf);
+    a->vf = NULL;
+    return 0;
+}
+
 /* The Verifier part: which record to read and what the bug check promises about it. */
 static void read_verifier(ls_analysis *a)
 {
@@ -82,14 +114,11 @@ static void read_verifier(ls_analysis *a)
         hint.have_bytes = 1;
         hint.expected_count = p[3];
         hint.have_count = 1;
-        ls_analysis_warn(a, "bug check 0xC4/0x%" PRIx64 " does not give the address of Verifier's record; "
-                            "finding it needs the kernel's symbols (not supported yet)", p[0]);
-        return;
+        if (find_record(a, &hint, "bug check 0xC4/0x60 and 0x61 do not give the record's address"))
+            return;
     } else if (a->opts.driver) {
-        ls_analysis_warn(a, "--driver %s: finding Verifier's record without a 0xC4 bug check needs the kernel's "
-                            "symbols (MiSuspectDriverList / VfSuspectDriversList), which lalscan cannot read yet",
-                         a->opts.driver);
-        return;
+        if (find_record(a, &hint, "no 0xC4 bug check names the record"))
+            return;
     } else {
         return;
     }

@@ -307,7 +307,7 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
         snprintf(best_reason, sizeof best_reason, "%s", fitting_reason);
     }
     /* A layout that fails more than one invariant is not evidence of anything. */
-    if (!best || best_failed >= 2) {
+    if (!best || best_failed >= 2 || (hint->strict && best_failed)) {
         ls_vf_driver_free(d);
         return ls_error_set(err, LS_EUNSUPPORTED,
                             "no known Verifier layout for %s build %u fits the record at 0x%" PRIx64 "%s%s%s",
