@@ -8,7 +8,7 @@ seeds() {
     case $1 in
         fuzz_dump) ls fixtures/dumps/*.dmp ;;
         fuzz_pdb|fuzz_pdb_types) ls fixtures/drivers/bin/*.pdb fixtures/types/*.pdb 2>/dev/null ;;
-        fuzz_pe) ls fixtures/drivers/bin/*.sys ;;
+        fuzz_pe|fuzz_pe_calls) ls fixtures/drivers/bin/*.sys ;;
         fuzz_cab) find fixtures/stores -name '*_' -type f ;;
     esac
 }
