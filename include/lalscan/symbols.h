@@ -107,13 +107,16 @@ int ls_pe_export_at(const ls_pe *pe, uint32_t rva, char *name, size_t cap, uint3
 /* ls_pe_call.kind */
 enum ls_pe_call_kind {
     LS_CALL_DIRECT = 1,   /* call rel32 (E8) to the function */
-    LS_CALL_IMPORT = 2,   /* call [slot] (FF 15; x64 RIP-relative, x86 absolute) */
+    LS_CALL_IMPORT = 2,   /* call [slot] (FF 15; x64 RIP-relative, x86 absolute): an IAT slot
+                           * or any pointer in the image, e.g. a global list's L.Allocate */
     LS_CALL_THUNK = 3,    /* call rel32 to a jmp thunk (via_rva) that jumps to the target */
     LS_CALL_TAIL = 4,     /* jmp rel32 / jmp [slot]: a tail call, or itself a thunk; via_rva
                            * when it jumps to a thunk */
 };
 typedef struct ls_pe_call {
-    uint32_t call_rva;    /* first byte of the call or jmp (a REX.W prefix on x64 included) */
+    uint32_t call_rva;    /* first byte of the call or jmp; on x64 a 0x48 before FF 15/FF 25
+                           * counts as its REX.W prefix for a jmp, and for a call followed by
+                           * the 5-byte nop 0F 1F 44 00 00 (the compilers' prefixed forms) */
     uint32_t return_rva;  /* the byte after it: the return address of a call */
     uint32_t via_rva;     /* LS_CALL_THUNK, and LS_CALL_TAIL to a thunk: the thunk's jmp; else 0 */
     int kind;             /* enum ls_pe_call_kind */
@@ -124,7 +127,7 @@ typedef struct ls_pe_call {
 typedef struct ls_pe_scan_stats {
     uint64_t scanned;             /* bytes of executable sections examined */
     uint64_t unscanned;           /* bytes that could not be read */
-    uint32_t first_unscanned_rva; /* valid when unscanned != 0 */
+    uint32_t first_unscanned_rva; /* start of the first unreadable range met (unscanned != 0) */
     unsigned sections;            /* executable sections seen */
     size_t rejected;              /* candidates the check function refused */
     int capped;                   /* 1: more calls than the cap; the list holds the first ones */
@@ -160,7 +163,8 @@ int ls_pe_find_calls(const ls_pe *pe, uint32_t target_rva, ls_pe_call **calls, s
 int ls_pe_find_calls_checked(const ls_pe *pe, uint32_t target_rva, ls_pe_insn_check_fn check,
                              void *ctx, ls_pe_call **calls, size_t *n, ls_pe_scan_stats *stats,
                              ls_error *err);
-/* call [slot], jmp [slot], and calls to jmp [slot] thunks, for the IAT slot at iat_rva. */
+/* call [slot], jmp [slot], and calls to jmp [slot] thunks, for the IAT slot at iat_rva (any
+ * pointer-sized slot in the image works the same way). */
 int ls_pe_find_import_calls(const ls_pe *pe, uint32_t iat_rva, ls_pe_call **calls, size_t *n,
                             ls_pe_scan_stats *stats, ls_error *err);
 /* "direct", "import", "thunk", "tail" ("?" for other values). */

@@ -307,13 +307,16 @@ int ls_pe_scan_calls(const ls_pe *pe, const ls_pe_call_query *q, ls_pe_call **ca
         if (s.out[i].kind != LS_CALL_TAIL || s.out[i].call_rva == q->target_rva)
             continue;
         if (!s.thunks) {
-            s.thunks = malloc(first_pass * sizeof *s.thunks);
+            s.thunks = malloc(2 * first_pass * sizeof *s.thunks);
             if (!s.thunks) {
                 s.oom = 1;
                 break;
             }
         }
         s.thunks[s.nthunks++] = s.out[i].call_rva;
+        /* a 7-byte jmp [slot] was taken as REX-prefixed: a call may still land on the FF */
+        if (q->through_slot && s.out[i].return_rva - s.out[i].call_rva == 7)
+            s.thunks[s.nthunks++] = s.out[i].call_rva + 1;
     }
     if (s.nthunks && !s.oom && !s.st.capped) {
         qsort(s.thunks, s.nthunks, sizeof *s.thunks, cmp_u32);

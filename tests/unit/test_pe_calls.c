@@ -380,6 +380,36 @@ static void check_systeminformer(void)
     ls_pe_free(pe);
 }
 
+/* driver.sys (debug build): DbgPrint is called through lld/link's "jmp [slot]" thunk at 0x3458
+ * (90 calls in llvm-objdump -d), ExAllocatePool2 directly (two sites). */
+static void check_wfp(void)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/realworld/drv-wfp-driverproject-x64", shared_dir);
+    ls_pe *pe = open_image(dir, "driver.sys");
+    if (!pe)
+        return;
+    ls_error err = {0};
+    ls_pe_call *c = NULL;
+    size_t n = 0;
+    int rc = ls_pe_find_import_calls(pe, import_slot(pe, "DbgPrint"), &c, &n, NULL, &err);
+    size_t thunked = 0, tails = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        thunked += c[i].kind == LS_CALL_THUNK && c[i].via_rva == 0x3458;
+        tails += c[i].kind == LS_CALL_TAIL && c[i].call_rva == 0x3458 && c[i].return_rva == 0x345e;
+    }
+    CHECK(rc == 0 && n == 91 && thunked == 90 && tails == 1, "driver.sys: DbgPrint: 90 calls through the thunk at 0x3458, and the thunk");
+    CHECK(n == 91 && c[0].call_rva == 0x1028 && c[0].return_rva == 0x102d && c[90].call_rva == 0x3458,
+          "driver.sys: first thunk call at 0x1028");
+    free(c);
+    c = NULL;
+    rc = ls_pe_find_import_calls(pe, import_slot(pe, "ExAllocatePool2"), &c, &n, NULL, &err);
+    static const row pool2[] = {{0x23e8, 0x23ee, LS_CALL_IMPORT}, {0x2d9a, 0x2da0, LS_CALL_IMPORT}};
+    check_rows("driver.sys: ExAllocatePool2 call sites", c, n, pool2, 2);
+    free(c);
+    ls_pe_free(pe);
+}
+
 /* ---- loaded layout ---- */
 
 typedef struct {
@@ -600,6 +630,7 @@ int main(void)
     check_kph("amd64", kph64_validate, 5, kph64_pool, sizeof kph64_pool / sizeof *kph64_pool);
     check_kph("i386", kph32_validate, 5, kph32_pool, sizeof kph32_pool / sizeof *kph32_pool);
     check_systeminformer();
+    check_wfp();
     check_loaded();
     check_errors();
     check_corrupt();
