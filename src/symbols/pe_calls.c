@@ -52,7 +52,6 @@ typedef struct scan {
     size_t n, cap, max;
     int oom;
     ls_pe_scan_stats st;
-    uint64_t budget;         /* bytes still allowed by MAX_SCAN */
 } scan;
 
 static int push(scan *s, uint32_t at, uint32_t next, uint32_t via, int kind)
@@ -231,11 +230,24 @@ static int code_span(const ls_pe *pe, const ls_pe_section *sec, uint32_t *len, u
     return l > 0 || lost > 0;
 }
 
-static void scan_image(scan *s, uint8_t *buf)
+typedef struct span {
+    uint32_t lo, hi;
+} span;
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The executable sections' code spans, sorted. Pass 1 also counts the sections and notes raw
+ * data lost to a truncated file. */
+static size_t exec_spans(scan *s, span *out)
 {
     unsigned nsec;
     const ls_pe_section *secs = ls_pe_sections(s->pe, &nsec);
-    for (unsigned i = 0; i < nsec && !s->oom && !s->st.capped; i++) {
+    size_t n = 0;
+    for (unsigned i = 0; i < nsec && i < PE_MAX_SECTIONS; i++) {
         const ls_pe_section *sec = &secs[i];
         /* IMAGE_SCN_MEM_EXECUTE or IMAGE_SCN_CNT_CODE */
         if (!(sec->characteristics & 0x20000000u) && !(sec->characteristics & 0x20u))
@@ -247,16 +259,34 @@ static void scan_image(scan *s, uint8_t *buf)
             continue;
         if (missing)
             note_unscanned(s, sec->rva + len, missing);
-        if (len > s->budget) {
-            if (s->pass == 1)
-                note_unscanned(s, sec->rva + (uint32_t)s->budget, len - s->budget);
-            len = (uint32_t)s->budget;
+        if (len)
+            out[n++] = (span){sec->rva, sec->rva + len};
+    }
+    qsort(out, n, sizeof *out, cmp_span);
+    return n;
+}
+
+/* Scans every executable byte once: overlapping sections (a corrupt table) share their bytes,
+ * since a read at an RVA sees the same bytes whichever section lists it. */
+static void scan_image(scan *s, uint8_t *buf)
+{
+    span spans[PE_MAX_SECTIONS];
+    size_t n = exec_spans(s, spans);
+    uint32_t done = 0;
+    uint64_t budget = MAX_SCAN;
+    for (size_t i = 0; i < n && !s->oom && !s->st.capped; i++) {
+        uint32_t lo = spans[i].lo > done ? spans[i].lo : done, hi = spans[i].hi;
+        if (lo >= hi)
+            continue;
+        done = hi;
+        if (hi - lo > budget) {
+            note_unscanned(s, lo + (uint32_t)budget, hi - lo - budget);
+            hi = lo + (uint32_t)budget;
         }
-        s->budget -= len;
-        uint32_t lo = sec->rva, hi = sec->rva + len;
+        budget -= hi - lo;
         for (uint32_t a = lo; a < hi && !s->oom && !s->st.capped;) {
             uint32_t step = hi - a < CHUNK ? hi - a : CHUNK;
-            scan_range(s, buf, a, step, lo, hi);
+            scan_range(s, buf, a, step, spans[i].lo, spans[i].hi);
             a += step;
         }
     }
@@ -294,7 +324,6 @@ int ls_pe_scan_calls(const ls_pe *pe, const ls_pe_call_query *q, ls_pe_call **ca
     s.x64 = m == 0x8664;
     s.base = q->image_base ? q->image_base : pe->info.image_base;
     s.max = q->max_calls ? q->max_calls : LS_PE_MAX_CALLS;
-    s.budget = MAX_SCAN;
     uint8_t *buf = malloc((size_t)CHUNK + 2 * TAIL);
     if (!buf)
         return ls_error_oom(err);
@@ -321,8 +350,7 @@ int ls_pe_scan_calls(const ls_pe *pe, const ls_pe_call_query *q, ls_pe_call **ca
     if (s.nthunks && !s.oom && !s.st.capped) {
         qsort(s.thunks, s.nthunks, sizeof *s.thunks, cmp_u32);
         s.pass = 2;
-        s.budget = MAX_SCAN;
-        scan_image(&s, buf);
+            scan_image(&s, buf);
     }
     free(buf);
     free(s.thunks);
@@ -336,9 +364,15 @@ int ls_pe_scan_calls(const ls_pe *pe, const ls_pe_call_query *q, ls_pe_call **ca
                             "%s: none of the 0x%llx bytes of executable sections could be read (first at RVA 0x%x)",
                             pe->name, (unsigned long long)s.st.unscanned, s.st.first_unscanned_rva);
     }
-    if (s.n)
+    if (s.n) {
+        /* one entry per instruction: a direct call wins over the same bytes seen as a thunk call */
         qsort(s.out, s.n, sizeof *s.out, cmp_call);
-    else {
+        size_t k = 1;
+        for (size_t i = 1; i < s.n; i++)
+            if (s.out[i].call_rva != s.out[k - 1].call_rva)
+                s.out[k++] = s.out[i];
+        s.n = k;
+    } else {
         free(s.out);
         s.out = NULL;
     }
