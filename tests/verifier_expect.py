@@ -38,7 +38,7 @@ DAMAGE_WORDS = {
 HEADER_CHECK = {"normal": "ok", "special": "special-pool", "big": "big-page", "big-8": "big-page"}
 
 # Words that make a warning an explanation of missing VF_POOL_TRACE stacks, or of the 0x60 record gap.
-TRACE_WORDS = ["trace", "stack"]
+TRACE_WORDS = ["vf_pool_trace", "trace log", "pool trace", "stack trace", "stacks"]
 GAP_0X60_WORDS = ["0x60", "symbol"]
 
 # Bug checks that are Verifier violations by themselves (exit status 1 without any leak).

@@ -28,7 +28,9 @@ EOF
     fi
 }
 
-echo "lalscan: $L; timer: $([ -x /usr/bin/time ] && [ -z "${NO_TIME:-}" ] && echo /usr/bin/time || echo python getrusage)"
+timer="python getrusage"
+[ -x /usr/bin/time ] && [ -z "${NO_TIME:-}" ] && timer=/usr/bin/time
+echo "lalscan: $L; timer: $timer"
 printf '%8s %9s %8s %14s | %9s %11s %9s | %9s %11s %9s\n' N "dump MiB" "gen s" "found" \
     "json s" "json KiB" "json MiB" "text s" "text KiB" "text MiB"
 for n in $SIZES; do
@@ -42,7 +44,9 @@ for n in $SIZES; do
     read -r ts tk <<<"$(measure "$L" -y fixtures/drivers/bin "$f")"
     "$L" --json -y fixtures/drivers/bin "$f" >"$d/out.json" 2>/dev/null || true
     "$L" -y fixtures/drivers/bin "$f" >"$d/out.txt" 2>/dev/null || true
-    found=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get("verifier") or {}; print("%s/%s" % (v.get("records_found"), v.get("records_expected")))' "$d/out.json" 2>/dev/null || echo "?")
+    found=$(python3 -c 'import json, sys
+v = json.load(open(sys.argv[1])).get("verifier") or {}
+print("%s/%s" % (v.get("records_found"), v.get("records_expected")))' "$d/out.json" 2>/dev/null || echo "?")
     mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
     printf '%8s %9s %8s %14s | %9s %11s %9s | %9s %11s %9s\n' "$n" "$(mib "$f")" "$gen" "$found" \
         "$js" "$jk" "$(mib "$d/out.json")" "$ts" "$tk" "$(mib "$d/out.txt")"
