@@ -26,7 +26,10 @@ struct ls_analysis {
     ls_vf_global global;
     ls_vf_driver *vf;
     char driver[96];
-    ls_code_location *callers; /* one per vf->allocs */
+    ls_code_location *locs;    /* one per distinct call site address of vf->allocs */
+    size_t nlocs;
+    uint32_t *leak_loc;        /* per allocation: index into locs */
+    size_t *site_of_loc;       /* per loc: index into sites (after sorting) */
     ls_site *sites;
     size_t nsites;
     ls_lookaside *lists;

@@ -60,6 +60,48 @@ static int open_paths(ls_analysis *a, ls_error *err)
     return 0;
 }
 
+static int by_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Each distinct call site is symbolized once: a driver with 100,000 leaks has a handful of
+ * sites, and a location is kilobytes (inline frames). */
+static void locate_callers(ls_analysis *a)
+{
+    size_t n = a->vf->nallocs;
+    uint64_t *addrs = malloc((n ? n : 1) * sizeof *addrs);
+    a->leak_loc = malloc((n ? n : 1) * sizeof *a->leak_loc);
+    if (!addrs || !a->leak_loc) {
+        free(addrs);
+        ls_analysis_warn(a, "out of memory symbolizing call sites");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        addrs[i] = a->vf->allocs[i].caller;
+    if (n)
+        qsort(addrs, n, sizeof *addrs, by_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!u || addrs[u - 1] != addrs[i])
+            addrs[u++] = addrs[i];
+    a->locs = calloc(u ? u : 1, sizeof *a->locs);
+    if (!a->locs) {
+        free(addrs);
+        ls_analysis_warn(a, "out of memory symbolizing call sites");
+        return;
+    }
+    a->nlocs = u;
+    for (size_t i = 0; i < u; i++)
+        ls_analysis_locate(a, addrs[i], 1, &a->locs[i]);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *hit = bsearch(&a->vf->allocs[i].caller, addrs, u, sizeof *addrs, by_u64);
+        a->leak_loc[i] = (uint32_t)(hit - addrs);
+    }
+    free(addrs);
+}
+
 /* Without P3, look for the record by its signature (2003-era MI entries) and keep the one
  * whose invariants hold for this bug check or --driver. Returns non-zero when none was found. */
 static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
@@ -140,13 +182,12 @@ static void read_verifier(ls_analysis *a)
     }
     if (!a->driver[0])
         snprintf(a->driver, sizeof a->driver, "%s", a->vf->name);
-    a->callers = calloc(a->vf->nallocs ? a->vf->nallocs : 1, sizeof *a->callers);
-    if (!a->callers) {
-        ls_analysis_warn(a, "out of memory symbolizing call sites");
-        return;
-    }
-    for (size_t i = 0; i < a->vf->nallocs; i++)
-        ls_analysis_locate(a, a->vf->allocs[i].caller, 1, &a->callers[i]);
+    locate_callers(a);
+    const ls_dump_header *hd = ls_dump_get_header(a->dump);
+    if (hd->build >= 6000 && a->vf->nallocs)
+        ls_analysis_warn(a, "Verifier's allocate/free stack log (nt!VfPoolTraces, Vista and later) may still hold the "
+                            "full stack of some of these allocations; finding it needs the kernel's symbols, which "
+                            "lalscan cannot use yet, so no stacks are shown (leaks[].stack is empty)");
 }
 
 int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analysis **out, ls_error *err)
@@ -201,7 +242,9 @@ void ls_analysis_free(ls_analysis *a)
         free(a->lists[i].callers);
     free(a->lists);
     free(a->leak_list);
-    free(a->callers);
+    free(a->locs);
+    free(a->leak_loc);
+    free(a->site_of_loc);
     ls_vf_driver_free(a->vf);
     ls_sympath_free(a->symbols);
     ls_sympath_free(a->images);
@@ -226,7 +269,7 @@ int ls_analysis_found(const ls_analysis *a) { return a->found; }
 
 const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i)
 {
-    return a->vf && a->callers && i < a->vf->nallocs ? &a->callers[i] : NULL;
+    return a->vf && a->locs && a->leak_loc && i < a->vf->nallocs ? &a->locs[a->leak_loc[i]] : NULL;
 }
 
 const ls_site *ls_analysis_sites(const ls_analysis *a, size_t *count)

@@ -164,6 +164,13 @@ void ls_analysis_explain(ls_analysis *a)
                              "Bug check 0x%X%s%s is not a Driver Verifier pool violation: this dump holds no pool "
                              "leak report.", bc->code, bc->name[0] ? " " : "", bc->name);
     }
+    if (a->vf && ls_dump_get_header(a->dump)->build <= 2600)
+        ls_analysis_diagnose(a, "lookaside-refills-untracked-xp", LS_SEV_INFO,
+                             "On Windows 2000 and XP, Verifier had no hooks for lookaside lists: a list initialized "
+                             "with the kernel's own allocator refills itself without Verifier seeing it, so blocks "
+                             "taken from such a list and never returned are not among the allocations above. "
+                             "Blocks of lists whose refill routine is the driver's imported ExAllocatePoolWithTag "
+                             "are tracked.");
     if (a->global.present && (bc->classes & LS_BC_LEAK_AT_UNLOAD) && !(a->global.level & 0x8))
         ls_analysis_diagnose(a, "pool-tracking-off", LS_SEV_WARNING,
                              "Verifier's level 0x%x does not include pool tracking (0x8), so it kept no record of "

@@ -36,12 +36,18 @@ const char *ls_lookaside_helper_at(const ls_code_location *w)
 static uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 /* Does a block Verifier charged `charged` bytes come from a list of entry size `size`?
- * (§2.4a e: normal pool is charged the block's usable size, special pool round_up(R, 4).) */
+ * (§2.4a e: normal pool is charged the block's usable size after Verifier's trailer is added,
+ * special pool round_up(R, 4). The trailer is a pointer from 2003 on, 8 bytes on XP x86.) */
 static int size_matches(uint64_t size, uint64_t charged, int p8)
 {
-    uint64_t grown = round_up(size, 4) + (p8 ? 8 : 4);
-    return charged == size || charged == round_up(size, 4) || charged == round_up(grown, p8 ? 16 : 8) ||
-           charged == round_up(grown, 0x1000);
+    if (charged == size || charged == round_up(size, 4))
+        return 1;
+    for (unsigned trailer = p8 ? 8 : 4; trailer <= (p8 ? 16u : 8u); trailer *= 2) {
+        uint64_t grown = round_up(size, 4) + trailer;
+        if (charged == round_up(grown, p8 ? 16 : 8) || charged == round_up(grown, 0x1000))
+            return 1;
+    }
+    return 0;
 }
 
 /* Reads a list at va with layout L; 0 when it looks like a lookaside list. */
@@ -204,7 +210,7 @@ static void routine_name(ls_analysis *a, uint64_t va, char *out, size_t n)
 
 void ls_analysis_find_lookasides(ls_analysis *a)
 {
-    if (!a->vf || !a->callers)
+    if (!a->vf || !a->locs)
         return;
     size_t n = a->vf->nallocs;
     a->leak_list = malloc((n ? n : 1) * sizeof *a->leak_list);
@@ -213,7 +219,7 @@ void ls_analysis_find_lookasides(ls_analysis *a)
     int p8 = ls_vmem_ptr_size(a->vm) == 8;
     for (size_t i = 0; i < n; i++) {
         a->leak_list[i] = -1;
-        const ls_code_location *w = &a->callers[i];
+        const ls_code_location *w = &a->locs[a->leak_loc[i]];
         const char *helper = ls_lookaside_helper_at(w);
         if (!helper)
             continue;
@@ -246,10 +252,7 @@ void ls_analysis_find_lookasides(ls_analysis *a)
         routine_name(a, a->lists[k].allocate_routine, a->lists[k].allocate_name, sizeof a->lists[k].allocate_name);
         routine_name(a, a->lists[k].free_routine, a->lists[k].free_name, sizeof a->lists[k].free_name);
     }
-    for (size_t s = 0; s < a->nsites; s++) {
-        a->sites[s].lookaside = -1;
-        for (size_t i = 0; i < n; i++)
-            if (a->callers[i].address == a->sites[s].where.address && a->leak_list[i] >= 0)
-                a->sites[s].lookaside = a->leak_list[i];
-    }
+    for (size_t i = 0; i < n && a->site_of_loc; i++)
+        if (a->leak_list[i] >= 0)
+            a->sites[a->site_of_loc[a->leak_loc[i]]].lookaside = a->leak_list[i];
 }

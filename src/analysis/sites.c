@@ -15,38 +15,22 @@ static int by_weight(const void *x, const void *y)
     return (a->where.address > b->where.address) - (a->where.address < b->where.address);
 }
 
-static int by_caller(const void *x, const void *y)
-{
-    const ls_code_location *a = *(const ls_code_location *const *)x, *b = *(const ls_code_location *const *)y;
-    return (a->address > b->address) - (a->address < b->address);
-}
-
 int ls_analysis_group_sites(ls_analysis *a)
 {
-    if (!a->vf || !a->callers || !a->vf->nallocs)
+    if (!a->vf || !a->locs || !a->vf->nallocs)
         return 0;
-    size_t n = a->vf->nallocs;
-    /* Sort pointers to the callers so equal return addresses sit together. */
-    const ls_code_location **order = malloc(n * sizeof *order);
-    a->sites = calloc(n, sizeof *a->sites);
-    if (!order || !a->sites) {
-        free(order);
-        free(a->sites);
-        a->sites = NULL;
+    /* One site per distinct call site address (locs are sorted by address). */
+    a->sites = calloc(a->nlocs, sizeof *a->sites);
+    a->site_of_loc = malloc(a->nlocs * sizeof *a->site_of_loc);
+    if (!a->sites || !a->site_of_loc)
         return -1;
+    for (size_t l = 0; l < a->nlocs; l++) {
+        a->sites[l].where = a->locs[l];
+        a->sites[l].lookaside = -1;
     }
-    for (size_t i = 0; i < n; i++)
-        order[i] = &a->callers[i];
-    qsort(order, n, sizeof *order, by_caller);
-    for (size_t i = 0; i < n; i++) {
-        const ls_code_location *c = order[i];
-        const ls_vf_alloc *al = &a->vf->allocs[c - a->callers];
-        ls_site *s = a->nsites ? &a->sites[a->nsites - 1] : NULL;
-        if (!s || s->where.address != c->address) {
-            s = &a->sites[a->nsites++];
-            s->where = *c;
-            s->lookaside = -1;
-        }
+    for (size_t i = 0; i < a->vf->nallocs; i++) {
+        const ls_vf_alloc *al = &a->vf->allocs[i];
+        ls_site *s = &a->sites[a->leak_loc[i]];
         s->count++;
         s->bytes += al->size;
         size_t t = 0;
@@ -55,7 +39,20 @@ int ls_analysis_group_sites(ls_analysis *a)
         if (t == s->ntags && s->ntags < 8)
             s->tags[s->ntags++] = al->tag;
     }
-    free(order);
+    a->nsites = a->nlocs;
     qsort(a->sites, a->nsites, sizeof *a->sites, by_weight);
+    /* Where each location's site went: locs are sorted by address, sites unique by it. */
+    for (size_t s = 0; s < a->nsites; s++) {
+        size_t lo = 0, hi = a->nlocs;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (a->locs[mid].address < a->sites[s].where.address)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < a->nlocs)
+            a->site_of_loc[lo] = s;
+    }
     return 0;
 }

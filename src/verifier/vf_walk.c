@@ -50,14 +50,16 @@ static int set_grow(page_set *s, size_t used)
 
 static uint64_t rd(const uint8_t *p, int p8) { return p8 ? ls_le64(p) : ls_le32(p); }
 
-/* A tracker page belongs to the record when its slot 0 is a VI_POOL_PAGE_HEADER naming it. */
-static int page_ok(ls_vmem *vm, const ls_vf_layout *L, uint64_t page, uint64_t record, uint8_t *buf)
+/* Slot 0 of a tracker page is a VI_POOL_PAGE_HEADER: 2 = it names this record, 1 = a tracker
+ * page of another record (its link can still be followed), 0 = not a tracker page. */
+static int page_kind(ls_vmem *vm, const ls_vf_layout *L, uint64_t page, uint64_t record, uint8_t *buf)
 {
     int p8 = ls_vmem_ptr_size(vm) == 8;
     if (page % PAGE || ls_vmem_read(vm, page, buf, PAGE, NULL))
         return 0;
-    return rd(buf + L->page_verifier_entry, p8) == record &&
-           (rd(buf + L->page_signature, p8) & 0xffffffffu) == VI_POOL_PAGE_HEADER_SIGNATURE;
+    if ((rd(buf + L->page_signature, p8) & 0xffffffffu) != VI_POOL_PAGE_HEADER_SIGNATURE)
+        return 0;
+    return rd(buf + L->page_verifier_entry, p8) == record ? 2 : 1;
 }
 
 static void take_slots(ls_vmem *vm, ls_vf_driver *d, uint64_t page, const uint8_t *buf, size_t *oom)
@@ -94,13 +96,14 @@ static int walk_pages(ls_vmem *vm, ls_vf_driver *d, ls_error *err)
     uint8_t *buf = malloc(PAGE);
     if (!buf)
         return ls_error_oom(err);
+    /* x64 headers have two encodings: take the candidate that leads to a tracker page. */
     uint64_t page = 0;
-    for (int i = 0; i < n && !page; i++)
-        if (page_ok(vm, L, first[i], d->record, buf))
-            page = first[i];
+    for (int best = 2; best >= 1 && !page; best--)
+        for (int i = 0; i < n && !page; i++)
+            if (page_kind(vm, L, first[i], d->record, buf) == best)
+                page = first[i];
     if (n > 0 && !page) {
-        ls_vf_warn(d, "the first tracker page (0x%" PRIx64 ") is unreadable or does not belong to this record",
-                   first[0]);
+        ls_vf_warn(d, "the first tracker page (0x%" PRIx64 ") is not in this dump or is not a tracker page", first[0]);
         d->complete = 0;
     }
     page_set seen = { 0 };
@@ -122,18 +125,27 @@ static int walk_pages(ls_vmem *vm, ls_vf_driver *d, ls_error *err)
             d->complete = 0;
             break;
         }
-        if (pages && !page_ok(vm, L, page, d->record, buf)) {
+        int kind = page_kind(vm, L, page, d->record, buf);
+        if (kind == 0) {
             uint8_t probe[8];
             if (ls_vmem_read(vm, page, probe, sizeof probe, NULL))
-                ls_vf_warn(d, "tracker page 0x%" PRIx64 " is not in this dump; the allocations it holds are missing", page);
+                ls_vf_warn(d, "tracker page 0x%" PRIx64 " is not in this dump; the allocations it holds and the pages "
+                              "after it are missing", page);
             else
-                ls_vf_warn(d, "tracker page 0x%" PRIx64 " does not belong to this record (its header names another "
-                              "driver or has no signature); stopped", page);
+                ls_vf_warn(d, "0x%" PRIx64 " on the tracker page list is not a tracker page (no signature); stopped",
+                           page);
             d->complete = 0;
             break;
         }
-        pages++;
-        take_slots(vm, d, page, buf, &oom);
+        if (kind == 1) {
+            /* Its slots are another driver's; the list may go on past it (verifier.md §2.8 step 2). */
+            ls_vf_warn(d, "tracker page 0x%" PRIx64 " on this record's list belongs to another driver's record "
+                          "(0x%" PRIx64 "); its slots are not counted", page, rd(buf + L->page_verifier_entry, p8));
+            d->complete = 0;
+        } else {
+            pages++;
+            take_slots(vm, d, page, buf, &oom);
+        }
         page = rd(buf, p8); /* NextPage: the SLIST link at offset 0 of slot 0 */
     }
     d->tracker_pages = pages;

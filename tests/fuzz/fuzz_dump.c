@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "lalscan/report.h"
+#include "lalscan/verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ls_vmem_read(vm, h->bugcheck_params[1], buf, sizeof buf, &err);
         ls_vmem_read(vm, h->ps_active_process_head, buf, sizeof buf, &err);
         ls_dump_read_phys(d, h->directory_table_base, buf, sizeof buf, &err);
+        /* Verifier's records, following P3 as 0xC4/0x62 would. */
+        ls_vf_hint hint = { .record = h->bugcheck_params[2], .name_va = h->bugcheck_params[1],
+                            .expected_count = h->bugcheck_params[3], .have_count = 1 };
+        ls_vf_driver *vf = NULL;
+        if (hint.record && ls_vf_read_driver(vm, k, &hint, &vf, &err) == 0)
+            ls_vf_driver_free(vf);
     }
     ls_kernel_free(k);
     ls_vmem_free(vm);
