@@ -489,6 +489,25 @@ static void check_loaded(void)
     }
     free(l.img);
     ls_pe_free(file);
+
+    /* x86 as loaded (not relocated here, so the header's base is right): thunk calls */
+    snprintf(dir, sizeof dir, "%s/realworld/drv-kprocesshacker-2016-i386", shared_dir);
+    file = open_image(dir, "kprocesshacker.sys");
+    memset(&l, 0, sizeof l);
+    pe = NULL;
+    if (file && load_image(file, &l) == 0 && ls_pe_open_reader(read_loaded, &l, "kph32-loaded", &pe, &err) == 0) {
+        ls_pe_call *c = NULL;
+        size_t n = 0;
+        rc = ls_pe_find_import_calls(pe, 0x2138, &c, &n, NULL, &err);
+        check_rows("kph i386 loaded: memcpy through its thunk", c, n, kph32_memcpy,
+                   sizeof kph32_memcpy / sizeof *kph32_memcpy);
+        free(c);
+    } else {
+        CHECK(0, "kph i386 opens as loaded (%s)", err.msg);
+    }
+    ls_pe_free(pe);
+    free(l.img);
+    ls_pe_free(file);
 }
 
 /* ---- bad arguments, other machines, corrupt and truncated images ---- */
