@@ -119,33 +119,47 @@ static cJSON *verifier_json(const ls_analysis *a)
     return o;
 }
 
-static cJSON *leaks_json(const ls_analysis *a)
+/* One leak. The leaks array is printed one element at a time (a dump can hold 100,000 of
+ * them, and a cJSON tree costs kilobytes per element). */
+static cJSON *leak_json(const ls_analysis *a, size_t i)
+{
+    const ls_vf_alloc *al = &ls_analysis_verifier(a)->allocs[i];
+    cJSON *o = cJSON_CreateObject();
+    ls_json_add_hex(o, "address", al->address);
+    cJSON_AddNumberToObject(o, "size", (double)al->size);
+    ls_json_add(o, "tag", tag_json(al->tag));
+    cJSON_AddStringToObject(o, "pool", ls_pool_class_word(al->pool));
+    const ls_code_location *c = ls_analysis_leak_caller(a, i);
+    if (c)
+        ls_json_add(o, "caller", location_json(c, 1));
+    else
+        cJSON_AddNullToObject(o, "caller");
+    cJSON_AddArrayToObject(o, "stack");
+    ls_json_add(o, "lookaside", lookaside_json(a, ls_analysis_leak_lookaside(a, i), 0));
+    cJSON *h = cJSON_AddObjectToObject(o, "pool_header");
+    cJSON_AddStringToObject(h, "check", header_word(al->header));
+    if (al->header_note[0])
+        cJSON_AddStringToObject(h, "note", al->header_note);
+    if (al->in_flight)
+        cJSON_AddBoolToObject(o, "in_flight", 1);
+    return o;
+}
+
+static int print_leaks(const ls_analysis *a, ls_buf *out)
 {
     const ls_vf_driver *vf = ls_analysis_verifier(a);
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; vf && i < vf->nallocs; i++) {
-        const ls_vf_alloc *al = &vf->allocs[i];
-        cJSON *o = cJSON_CreateObject();
-        ls_json_add_hex(o, "address", al->address);
-        cJSON_AddNumberToObject(o, "size", (double)al->size);
-        ls_json_add(o, "tag", tag_json(al->tag));
-        cJSON_AddStringToObject(o, "pool", ls_pool_class_word(al->pool));
-        const ls_code_location *c = ls_analysis_leak_caller(a, i);
-        if (c)
-            ls_json_add(o, "caller", location_json(c, 1));
-        else
-            cJSON_AddNullToObject(o, "caller");
-        cJSON_AddArrayToObject(o, "stack");
-        ls_json_add(o, "lookaside", lookaside_json(a, ls_analysis_leak_lookaside(a, i), 0));
-        cJSON *h = cJSON_AddObjectToObject(o, "pool_header");
-        cJSON_AddStringToObject(h, "check", header_word(al->header));
-        if (al->header_note[0])
-            cJSON_AddStringToObject(h, "note", al->header_note);
-        if (al->in_flight)
-            cJSON_AddBoolToObject(o, "in_flight", 1);
-        cJSON_AddItemToArray(arr, o);
+    ls_buf_printf(out, "[");
+    for (size_t i = 0; vf && i < vf->nallocs && !out->oom; i++) {
+        cJSON *o = leak_json(a, i);
+        char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+        cJSON_Delete(o);
+        if (!s)
+            return LS_ENOMEM;
+        ls_buf_printf(out, "%s%s", i ? "," : "", s);
+        cJSON_free(s);
     }
-    return arr;
+    ls_buf_printf(out, "]");
+    return out->oom ? LS_ENOMEM : 0;
 }
 
 static cJSON *lookaside_json(const ls_analysis *a, int index, int full)
@@ -257,7 +271,8 @@ int ls_report_analysis_json(const ls_analysis *a, ls_buf *out, ls_error *err)
     ls_json_add(root, "bugcheck", ls_json_bugcheck(ls_dump_get_header(d), ls_analysis_driver(a)));
     ls_json_add(root, "modules", ls_json_modules(k));
     ls_json_add(root, "verifier", verifier_json(a));
-    ls_json_add(root, "leaks", leaks_json(a));
+    /* A marker the streamed leaks array replaces (a string no dump can produce). */
+    cJSON_AddStringToObject(root, "leaks", "\x01leaks\x01");
     ls_json_add(root, "sites", sites_json(a));
     ls_json_add(root, "diagnosis", diagnosis_json(a));
     ls_json_add(root, "symbols", symbols_json(a));
@@ -271,5 +286,16 @@ int ls_report_analysis_json(const ls_analysis *a, ls_buf *out, ls_error *err)
     for (size_t i = 0; i < ls_analysis_warning_count(a); i++)
         cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_analysis_warning(a, i)));
     ls_json_add(root, "warnings", warnings);
-    return ls_json_finish(root, out, err);
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    const char *mark = text ? strstr(text, "\"\\u0001leaks\\u0001\"") : NULL;
+    if (!mark) {
+        cJSON_free(text);
+        return ls_error_oom(err);
+    }
+    ls_buf_printf(out, "%.*s", (int)(mark - text), text);
+    int rc = print_leaks(a, out);
+    ls_buf_printf(out, "%s\n", mark + strlen("\"\\u0001leaks\\u0001\""));
+    cJSON_free(text);
+    return rc || out->oom ? ls_error_oom(err) : 0;
 }
