@@ -115,6 +115,8 @@ const ls_diagnosis *ls_analysis_diagnoses(const ls_analysis *a, size_t *count);
 size_t ls_analysis_module_count(const ls_analysis *a);
 const ls_module_symbols *ls_analysis_module_symbol(const ls_analysis *a, size_t i);
 const char *ls_analysis_bucket(const ls_analysis *a);
+/* The kernel PDB whose types gave the Verifier layouts ("" when the built-in table was used). */
+const char *ls_analysis_nt_pdb(const ls_analysis *a);
 size_t ls_analysis_warning_count(const ls_analysis *a);
 const char *ls_analysis_warning(const ls_analysis *a, size_t i);
 /* 1 when a leak or a Verifier violation was found. */

@@ -4,6 +4,7 @@
 #define LALSCAN_VERIFIER_H
 
 #include "lalscan/nt.h"
+#include "lalscan/symbols.h"
 
 /* ======================================================================================
  * Bug check decoding (src/verifier/bugcheck*.c): one table of data, never a guess.
@@ -143,7 +144,12 @@ typedef struct ls_vf_hint {
     int have_bytes;
     const char *driver;        /* --driver NAME, or NULL */
     int strict;                /* accept only a layout whose every invariant holds */
+    const ls_vf_layout *types; /* a layout from the kernel PDB's types, tried first */
 } ls_vf_hint;
+
+/* A layout from a kernel PDB's types (_VF_TARGET_VERIFIED_DRIVER_DATA or
+ * _MI_VERIFIER_DRIVER_ENTRY, _VI_POOL_ENTRY, _VI_POOL_PAGE_HEADER). */
+int ls_vf_layout_from_types(const ls_pdb_types *ty, int arch, ls_vf_layout *out, ls_error *err);
 
 /* Reads the per-driver record at hint->record trying every layout of the dump's architecture
  * (those whose builds include the dump's first) and keeps the one whose invariants hold; then

@@ -25,6 +25,9 @@ struct ls_analysis {
     ls_bugcheck_info bc;
     ls_vf_global global;
     ls_vf_driver *vf;
+    ls_vf_layout nt_layout;    /* from the kernel PDB's types, when one was given or found */
+    int have_nt_layout;
+    char nt_pdb[1024];         /* where those types came from */
     char driver[96];
     ls_code_location *locs;    /* one per distinct call site address of vf->allocs */
     size_t nlocs;

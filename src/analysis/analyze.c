@@ -134,6 +134,41 @@ static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
     return 0;
 }
 
+/* Structure layouts from the kernel's own PDB: --nt-pdb, or the kernel image's PDB found
+ * through the symbol path. Without one, the built-in table is used. */
+static void kernel_types(ls_analysis *a)
+{
+    ls_pdb *pdb = NULL;
+    ls_error err;
+    char where[1024] = "";
+    if (a->opts.nt_pdb) {
+        if (ls_pdb_open(a->opts.nt_pdb, &pdb, &err)) {
+            ls_analysis_warn(a, "--nt-pdb: %s; using the built-in layout table", err.msg);
+            return;
+        }
+        snprintf(where, sizeof where, "%s", a->opts.nt_pdb);
+    } else {
+        size_t n;
+        const ls_module *m = ls_kernel_modules(a->kernel, &n);
+        module_syms *ms = n ? ls_analysis_module_syms(a, m[0].base) : NULL;
+        if (!ms || !ms->pdb)
+            return;
+        pdb = ms->pdb; /* owned by the module cache */
+        snprintf(where, sizeof where, "%s", ms->info.pdb_path);
+    }
+    ls_pdb_types *ty = NULL;
+    if (ls_pdb_types_open(pdb, &ty, &err) == 0 &&
+        ls_vf_layout_from_types(ty, ls_dump_get_header(a->dump)->arch, &a->nt_layout, &err) == 0) {
+        a->have_nt_layout = 1;
+        snprintf(a->nt_pdb, sizeof a->nt_pdb, "%s", where);
+    } else {
+        ls_analysis_warn(a, "kernel PDB %s: %s; using the built-in layout table", where, err.msg);
+    }
+    ls_pdb_types_free(ty);
+    if (a->opts.nt_pdb)
+        ls_pdb_free(pdb);
+}
+
 /* The Verifier part: which record to read and what the bug check promises about it. */
 static void read_verifier(ls_analysis *a)
 {
@@ -142,6 +177,9 @@ static void read_verifier(ls_analysis *a)
     ls_vf_hint hint;
     memset(&hint, 0, sizeof hint);
     hint.driver = a->opts.driver;
+    kernel_types(a);
+    if (a->have_nt_layout)
+        hint.types = &a->nt_layout;
     int is_c4 = (h->bugcheck_code & ~0x10000000u) == 0xC4;
     if (is_c4 && p[0] == 0x62) {
         hint.record = p[2];
@@ -182,6 +220,9 @@ static void read_verifier(ls_analysis *a)
     }
     if (!a->driver[0])
         snprintf(a->driver, sizeof a->driver, "%s", a->vf->name);
+    if (a->have_nt_layout && a->vf->layout != &a->nt_layout)
+        ls_analysis_warn(a, "the kernel PDB %s describes a Verifier record that does not fit this one (wrong build?); "
+                            "the built-in layout %s was used", a->nt_pdb, a->vf->layout->id);
     locate_callers(a);
     const ls_dump_header *hd = ls_dump_get_header(a->dump);
     if (hd->build >= 6000 && a->vf->nallocs)
@@ -263,6 +304,10 @@ const ls_vf_global *ls_analysis_verifier_global(const ls_analysis *a) { return &
 const ls_vf_driver *ls_analysis_verifier(const ls_analysis *a) { return a->vf; }
 const char *ls_analysis_driver(const ls_analysis *a) { return a->driver; }
 const char *ls_analysis_bucket(const ls_analysis *a) { return a->bucket; }
+const char *ls_analysis_nt_pdb(const ls_analysis *a)
+{
+    return a->have_nt_layout && a->vf && a->vf->layout == &a->nt_layout ? a->nt_pdb : "";
+}
 size_t ls_analysis_warning_count(const ls_analysis *a) { return a->nwarnings; }
 const char *ls_analysis_warning(const ls_analysis *a, size_t i) { return i < a->nwarnings ? a->warnings[i] : NULL; }
 int ls_analysis_found(const ls_analysis *a) { return a->found; }

@@ -95,12 +95,14 @@ static cJSON *verifier_json(const ls_analysis *a)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "driver", vf->name);
-    cJSON_AddStringToObject(o, "source", "record");
+    /* Where the layout came from: the kernel's own types, or lalscan's table of eras. */
+    cJSON_AddStringToObject(o, "source", strcmp(vf->layout->id, "pdb-types") == 0 ? "kernel-pdb-types" : "built-in-table");
     ls_json_add_hex(o, "record", vf->record);
     cJSON *l = cJSON_AddObjectToObject(o, "layout");
     cJSON_AddStringToObject(l, "id", vf->layout->id);
     cJSON_AddStringToObject(l, "title", vf->layout->title);
     cJSON_AddStringToObject(l, "reason", vf->layout_reason);
+    ls_json_add(l, "kernel_pdb", str_or_null(ls_analysis_nt_pdb(a)));
     char conf[2] = { vf->layout->confidence, 0 };
     cJSON_AddStringToObject(l, "confidence", conf);
     ls_json_add(o, "counters", counters_json(&vf->counters));

@@ -103,7 +103,9 @@ static void allocations(const ls_analysis *a, ls_buf *o)
         ok += vf->allocs[i].header == LS_HDR_OK;
         checked += vf->allocs[i].header == LS_HDR_OK || vf->allocs[i].header == LS_HDR_MISMATCH;
     }
-    ls_buf_printf(o, "  Verifier record 0x%" PRIx64 ", layout %s: %s\n", vf->record, vf->layout->id, vf->layout_reason);
+    ls_buf_printf(o, "  Verifier record 0x%" PRIx64 ", layout %s%s%s%s: %s\n", vf->record, vf->layout->id,
+                  ls_analysis_nt_pdb(a)[0] ? " (kernel PDB " : "", ls_analysis_nt_pdb(a),
+                  ls_analysis_nt_pdb(a)[0] ? ")" : "", vf->layout_reason);
     ls_buf_printf(o, "  %s; %zu of %zu pool headers checked agree on tag and size\n",
                   vf->complete ? "the list is complete: the records agree with the counters"
                                : "the list may be incomplete (see the warnings)",

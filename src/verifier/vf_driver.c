@@ -260,11 +260,11 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
     const ls_vf_layout *best = NULL, *fitting = NULL;
     int best_failed = 1000, fitting_pass = 0, chosen_pass = 0;
     char best_reason[320] = "", fitting_reason[320] = "";
-    for (int pass = 0; pass < 2 && best_failed; pass++) {
-        for (size_t i = 0; i < n && best_failed; i++) {
-            const ls_vf_layout *L = &rows[i];
+    for (int pass = hint->types ? -1 : 0; pass < 2 && best_failed; pass++) {
+        for (size_t i = 0; i < (pass < 0 ? 1 : n) && best_failed; i++) {
+            const ls_vf_layout *L = pass < 0 ? hint->types : &rows[i];
             int in_range = h->build >= L->min_build && h->build <= L->max_build;
-            if (L->arch != h->arch || in_range != (pass == 0))
+            if (L->arch != h->arch || (pass >= 0 && in_range != (pass == 0)))
                 continue;
             int failed = try_layout(vm, hint, p2_name, L, d);
             if (failed == 0) {
@@ -327,7 +327,7 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
         ls_vf_warn(d, "no layout satisfies every invariant of the record; using the closest, %s (%s)", best->id,
                    best_reason);
     }
-    if (chosen_pass)
+    if (chosen_pass > 0)
         snprintf(best_reason + strlen(best_reason), sizeof best_reason - strlen(best_reason),
                  "; chosen although build %u is outside its range (%u-%u)", h->build, best->min_build, best->max_build);
     snprintf(d->layout_reason, sizeof d->layout_reason, "%s", best_reason);
