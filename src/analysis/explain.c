@@ -56,9 +56,16 @@ static void explain_list(ls_analysis *a, size_t k)
                               l->callers[i].references_list ? "" : "  (does not name this list itself)");
     }
     char counters[300];
-    if (l->total_allocates >= l->total_frees)
+    if (l->total_allocates >= l->total_frees && held == l->blocks)
         snprintf(counters, sizeof counters, "Its counters: %u taken, %u returned: %u block%s never given back.",
                  l->total_allocates, l->total_frees, held, held == 1 ? " was" : "s were");
+    else if (l->total_allocates >= l->total_frees)
+        snprintf(counters, sizeof counters,
+                 "Its counters: %u taken, %u returned: %u block%s never given back to the list; %zu of them %s "
+                 "among Verifier's outstanding allocations (the others were freed some other way, for example "
+                 "with ExFreePool, or were refilled while Verifier did not track the list).",
+                 l->total_allocates, l->total_frees, held, held == 1 ? " was" : "s were", l->blocks,
+                 l->blocks == 1 ? "is" : "are");
     else
         snprintf(counters, sizeof counters, "Its counters (%u taken, %u returned) have wrapped or were reset.",
                  l->total_allocates, l->total_frees);

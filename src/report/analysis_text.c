@@ -84,8 +84,13 @@ static void bugcheck(const ls_analysis *a, ls_buf *o)
             if (m)
                 snprintf(extra, sizeof extra, "in %s+0x%" PRIx64, m->name, h->bugcheck_params[i] - m->base);
         }
-        ls_buf_printf(o, "  P%d 0x%0*" PRIx64 "  %-34s %s\n", i + 1, w, h->bugcheck_params[i],
-                      bc->param_meaning[i] ? bc->param_meaning[i] : "", extra);
+        if (extra[0])
+            ls_buf_printf(o, "  P%d 0x%0*" PRIx64 "  %-34s %s\n", i + 1, w, h->bugcheck_params[i],
+                          bc->param_meaning[i] ? bc->param_meaning[i] : "", extra);
+        else if (bc->param_meaning[i])
+            ls_buf_printf(o, "  P%d 0x%0*" PRIx64 "  %s\n", i + 1, w, h->bugcheck_params[i], bc->param_meaning[i]);
+        else
+            ls_buf_printf(o, "  P%d 0x%0*" PRIx64 "\n", i + 1, w, h->bugcheck_params[i]);
     }
 }
 
@@ -143,7 +148,7 @@ static void sites(const ls_analysis *a, ls_buf *o)
             ls_tag_text(s[i].tags[t], tag);
             snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s%s", t ? "," : "", tag);
         }
-        ls_buf_printf(o, "  %4zu block%s %8" PRIu64 " bytes  %-9s\n", s[i].count, s[i].count == 1 ? " " : "s",
+        ls_buf_printf(o, "  %4zu block%s %8" PRIu64 " bytes  %s\n", s[i].count, s[i].count == 1 ? " " : "s",
                       s[i].bytes, tags);
         for (unsigned f = 0; f < s[i].where.ninlines; f++) {
             const ls_frame_info *fr = &s[i].where.inlines[f];
