@@ -3,6 +3,7 @@
 #ifndef LALSCAN_BASE_H
 #define LALSCAN_BASE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,15 @@ typedef struct ls_buf {
 } ls_buf;
 void ls_buf_printf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ls_buf_free(ls_buf *b);
+
+/* A list of warnings kept by a dump, kernel, Verifier record or analysis: formatted strings,
+ * at most max of them (more are dropped, as is one that cannot be allocated). */
+typedef struct ls_strlist {
+    char **v;
+    size_t n;
+} ls_strlist;
+void ls_strlist_vadd(ls_strlist *l, size_t max, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+void ls_strlist_free(ls_strlist *l);
 
 /* FILETIME (100 ns since 1601) to "YYYY-MM-DDTHH:MM:SSZ"; returns 0, or -1 if out of range. */
 int ls_filetime_iso(uint64_t filetime, char out[32]);

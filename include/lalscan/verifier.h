@@ -130,8 +130,7 @@ typedef struct ls_vf_driver {
     size_t nallocs;
     size_t tracker_pages;
     int complete;              /* every tracker page read and the figures agree */
-    char **warnings;
-    size_t nwarnings;
+    ls_strlist warnings;
 } ls_vf_driver;
 
 /* Inputs the walker needs from the bug check (0 when unknown). */

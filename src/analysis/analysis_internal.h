@@ -43,8 +43,7 @@ struct ls_analysis {
     module_syms *mods;
     size_t nmods;
     char bucket[512];
-    char **warnings;
-    size_t nwarnings;
+    ls_strlist warnings;
     int found;
 };
 

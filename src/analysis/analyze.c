@@ -11,19 +11,10 @@
 
 void ls_analysis_warn(ls_analysis *a, const char *fmt, ...)
 {
-    char buf[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    ls_strlist_vadd(&a->warnings, 128, fmt, ap);
     va_end(ap);
-    if (a->nwarnings >= 128)
-        return;
-    char **w = realloc(a->warnings, (a->nwarnings + 1) * sizeof *w);
-    if (!w)
-        return;
-    a->warnings = w;
-    if ((w[a->nwarnings] = strdup(buf)) != NULL)
-        a->nwarnings++;
 }
 
 int ls_analysis_diagnose(ls_analysis *a, const char *id, int severity, const char *fmt, ...)
@@ -275,9 +266,7 @@ void ls_analysis_free(ls_analysis *a)
     for (size_t i = 0; i < a->ndiags; i++)
         free(a->diags[i].message);
     free(a->diags);
-    for (size_t i = 0; i < a->nwarnings; i++)
-        free(a->warnings[i]);
-    free(a->warnings);
+    ls_strlist_free(&a->warnings);
     free(a->sites);
     for (size_t i = 0; i < a->nlists; i++)
         free(a->lists[i].callers);
@@ -308,8 +297,8 @@ const char *ls_analysis_nt_pdb(const ls_analysis *a)
 {
     return a->have_nt_layout && a->vf && a->vf->layout == &a->nt_layout ? a->nt_pdb : "";
 }
-size_t ls_analysis_warning_count(const ls_analysis *a) { return a->nwarnings; }
-const char *ls_analysis_warning(const ls_analysis *a, size_t i) { return i < a->nwarnings ? a->warnings[i] : NULL; }
+size_t ls_analysis_warning_count(const ls_analysis *a) { return a->warnings.n; }
+const char *ls_analysis_warning(const ls_analysis *a, size_t i) { return i < a->warnings.n ? a->warnings.v[i] : NULL; }
 int ls_analysis_found(const ls_analysis *a) { return a->found; }
 
 const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i)

@@ -1,10 +1,11 @@
-/* buf.c - the growable text buffer renderers write into, and time formatting shared by the
- * text and JSON renderers. */
+/* buf.c - the growable text buffer renderers write into, the warning lists every layer keeps,
+ * and time formatting shared by the text and JSON renderers. */
 #include "lalscan/base.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 void ls_buf_printf(ls_buf *b, const char *fmt, ...)
@@ -41,6 +42,31 @@ void ls_buf_free(ls_buf *b)
         free(b->data);
         b->data = NULL;
         b->len = b->cap = 0;
+    }
+}
+
+void ls_strlist_vadd(ls_strlist *l, size_t max, const char *fmt, va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (l->n >= max)
+        return;
+    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+    if (!v)
+        return;
+    l->v = v;
+    if ((v[l->n] = strdup(buf)) != NULL)
+        l->n++;
+}
+
+void ls_strlist_free(ls_strlist *l)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        free(l->v[i]);
+    if (l) {
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
     }
 }
 

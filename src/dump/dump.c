@@ -46,19 +46,10 @@ static const struct type_row {
 
 void ls_dump_warn(ls_dump *d, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    ls_strlist_vadd(&d->warnings, 64, fmt, ap);
     va_end(ap);
-    if (d->nwarnings >= 64)
-        return;
-    char **w = realloc(d->warnings, (d->nwarnings + 1) * sizeof *w);
-    if (!w)
-        return;
-    d->warnings = w;
-    if ((w[d->nwarnings] = strdup(buf)) != NULL)
-        d->nwarnings++;
 }
 
 static int identify_foreign(const ls_source *src, ls_error *err)
@@ -137,9 +128,7 @@ void ls_dump_free(ls_dump *d)
         return;
     if (d->ops && d->ops->close)
         d->ops->close(d);
-    for (size_t i = 0; i < d->nwarnings; i++)
-        free(d->warnings[i]);
-    free(d->warnings);
+    ls_strlist_free(&d->warnings);
     free(d->blocks);
     ls_source_free(d->src);
     free(d);
@@ -149,8 +138,8 @@ const ls_dump_header *ls_dump_get_header(const ls_dump *d) { return d ? &d->hdr 
 const ls_source *ls_dump_source(const ls_dump *d) { return d ? d->src : NULL; }
 const char *ls_dump_path(const ls_dump *d) { return d ? ls_source_path(d->src) : ""; }
 const ls_triage *ls_dump_get_triage(const ls_dump *d) { return d && d->is_triage ? &d->triage : NULL; }
-size_t ls_dump_warning_count(const ls_dump *d) { return d ? d->nwarnings : 0; }
-const char *ls_dump_warning(const ls_dump *d, size_t i) { return d && i < d->nwarnings ? d->warnings[i] : NULL; }
+size_t ls_dump_warning_count(const ls_dump *d) { return d ? d->warnings.n : 0; }
+const char *ls_dump_warning(const ls_dump *d, size_t i) { return d && i < d->warnings.n ? d->warnings.v[i] : NULL; }
 uint64_t ls_dump_present_pages(const ls_dump *d) { return d ? d->present_pages : 0; }
 uint64_t ls_dump_pfn_limit(const ls_dump *d) { return d ? d->pfn_limit : 0; }
 uint64_t ls_dump_bytes_read(const ls_dump *d) { return d ? ls_source_bytes_read(d->src) : 0; }

@@ -30,8 +30,7 @@ struct ls_dump {
     ls_triage triage;
     int is_triage;
     ls_triage_block *blocks;
-    char **warnings;
-    size_t nwarnings;
+    ls_strlist warnings;
 };
 
 /* Adds a warning (best effort: out of memory drops it). */

@@ -11,19 +11,10 @@
 
 void ls_kernel_warn(ls_kernel *k, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    ls_strlist_vadd(&k->warnings, 64, fmt, ap);
     va_end(ap);
-    if (k->nwarnings >= 64)
-        return;
-    char **w = realloc(k->warnings, (k->nwarnings + 1) * sizeof *w);
-    if (!w)
-        return;
-    k->warnings = w;
-    if ((w[k->nwarnings] = strdup(buf)) != NULL)
-        k->nwarnings++;
 }
 
 int ls_kernel_add_module(ls_kernel *k, const ls_module *m)
@@ -87,9 +78,7 @@ void ls_kernel_free(ls_kernel *k)
 {
     if (!k)
         return;
-    for (size_t i = 0; i < k->nwarnings; i++)
-        free(k->warnings[i]);
-    free(k->warnings);
+    ls_strlist_free(&k->warnings);
     free(k->modules);
     free(k->unloaded);
     free(k);
@@ -98,8 +87,8 @@ void ls_kernel_free(ls_kernel *k)
 const ls_kdbg *ls_kernel_kdbg(const ls_kernel *k) { return k ? &k->kdbg : NULL; }
 const char *ls_kernel_build_lab(const ls_kernel *k) { return k ? k->build_lab : ""; }
 const char *ls_kernel_module_source(const ls_kernel *k) { return k ? k->module_source : "none"; }
-size_t ls_kernel_warning_count(const ls_kernel *k) { return k ? k->nwarnings : 0; }
-const char *ls_kernel_warning(const ls_kernel *k, size_t i) { return k && i < k->nwarnings ? k->warnings[i] : NULL; }
+size_t ls_kernel_warning_count(const ls_kernel *k) { return k ? k->warnings.n : 0; }
+const char *ls_kernel_warning(const ls_kernel *k, size_t i) { return k && i < k->warnings.n ? k->warnings.v[i] : NULL; }
 
 ls_os_version ls_kernel_os_version(const ls_kernel *k)
 {

@@ -17,8 +17,7 @@ struct ls_kernel {
     const char *module_source;
     ls_unloaded_driver *unloaded;
     size_t nunloaded;
-    char **warnings;
-    size_t nwarnings;
+    ls_strlist warnings;
 };
 
 void ls_kernel_warn(ls_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

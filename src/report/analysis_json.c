@@ -283,8 +283,8 @@ int ls_report_analysis_json(const ls_analysis *a, ls_buf *out, ls_error *err)
         cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_dump_warning(d, i)));
     for (size_t i = 0; i < ls_kernel_warning_count(k); i++)
         cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_kernel_warning(k, i)));
-    for (size_t i = 0; vf && i < vf->nwarnings; i++)
-        cJSON_AddItemToArray(warnings, cJSON_CreateString(vf->warnings[i]));
+    for (size_t i = 0; vf && i < vf->warnings.n; i++)
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(vf->warnings.v[i]));
     for (size_t i = 0; i < ls_analysis_warning_count(a); i++)
         cJSON_AddItemToArray(warnings, cJSON_CreateString(ls_analysis_warning(a, i)));
     ls_json_add(root, "warnings", warnings);

@@ -181,7 +181,7 @@ static void warnings(const ls_analysis *a, ls_buf *o)
     const ls_kernel *k = ls_analysis_kernel(a);
     const ls_vf_driver *vf = ls_analysis_verifier(a);
     size_t n = ls_dump_warning_count(d) + ls_kernel_warning_count(k) + ls_analysis_warning_count(a) +
-               (vf ? vf->nwarnings : 0);
+               (vf ? vf->warnings.n : 0);
     if (!n)
         return;
     ls_buf_printf(o, "\nWarnings\n");
@@ -189,8 +189,8 @@ static void warnings(const ls_analysis *a, ls_buf *o)
         ls_text_wrap(o, ls_dump_warning(d, i), 2, WIDTH);
     for (size_t i = 0; i < ls_kernel_warning_count(k); i++)
         ls_text_wrap(o, ls_kernel_warning(k, i), 2, WIDTH);
-    for (size_t i = 0; vf && i < vf->nwarnings; i++)
-        ls_text_wrap(o, vf->warnings[i], 2, WIDTH);
+    for (size_t i = 0; vf && i < vf->warnings.n; i++)
+        ls_text_wrap(o, vf->warnings.v[i], 2, WIDTH);
     for (size_t i = 0; i < ls_analysis_warning_count(a); i++)
         ls_text_wrap(o, ls_analysis_warning(a, i), 2, WIDTH);
 }

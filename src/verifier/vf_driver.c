@@ -12,19 +12,10 @@
 
 void ls_vf_warn(ls_vf_driver *d, const char *fmt, ...)
 {
-    char buf[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    ls_strlist_vadd(&d->warnings, 64, fmt, ap);
     va_end(ap);
-    if (d->nwarnings >= 64)
-        return;
-    char **w = realloc(d->warnings, (d->nwarnings + 1) * sizeof *w);
-    if (!w)
-        return;
-    d->warnings = w;
-    if ((w[d->nwarnings] = strdup(buf)) != NULL)
-        d->nwarnings++;
 }
 
 int ls_vf_add_alloc(ls_vf_driver *d, const ls_vf_alloc *a)
@@ -46,9 +37,7 @@ void ls_vf_driver_free(ls_vf_driver *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nwarnings; i++)
-        free(d->warnings[i]);
-    free(d->warnings);
+    ls_strlist_free(&d->warnings);
     free(d->allocs);
     free(d);
 }
@@ -271,14 +260,10 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
                 d->layout = L;
                 d->complete = 1;
                 int agrees = ls_vf_walk(vm, d, NULL) == 0 && d->nallocs == d->counters.cur_paged + d->counters.cur_nonpaged;
-                for (size_t j = 0; j < d->nwarnings; j++)
-                    free(d->warnings[j]);
-                free(d->warnings);
+                ls_strlist_free(&d->warnings);
                 free(d->allocs);
                 d->allocs = NULL;
                 d->nallocs = 0;
-                d->warnings = NULL;
-                d->nwarnings = 0;
                 if (agrees) {
                     best = L;
                     best_failed = 0;
