@@ -31,8 +31,8 @@ typedef struct tr_item {
     atomic_int done;
 } tr_item;
 
-struct ls_triage {
-    ls_triage_options o;
+struct ls_batch {
+    ls_batch_options o;
     char options_key[65];     /* fingerprint of the analysis options (database rows) */
     tr_item *items;
     size_t nitems, cap;
@@ -41,15 +41,15 @@ struct ls_triage {
     pthread_mutex_t lock;     /* only for the condition variable */
     pthread_cond_t cond;
     struct tr_db *db;
-    ls_triage_counts counts;
-    ls_triage_bucket *buckets;
+    ls_batch_counts counts;
+    ls_batch_bucket *buckets;
     size_t nbuckets;
-    ls_triage_error *errors;
+    ls_batch_error *errors;
     size_t nerrors;
 };
 
-int tr_add_item(ls_triage *t, const char *path, int sniff, const char *pre_error, int pre_code);
-int tr_walk(ls_triage *t, const char *dir, ls_error *err);
+int tr_add_item(ls_batch *t, const char *path, int sniff, const char *pre_error, int pre_code);
+int tr_walk(ls_batch *t, const char *dir, ls_error *err);
 
 /* Database: the writer connection belongs to the run thread, each worker opens a reader. */
 typedef struct tr_db tr_db;
@@ -61,8 +61,8 @@ void tr_db_reader_close(tr_db_reader *r);
 /* Known hash of a path whose size and mtime are unchanged: 1 found, 0 not. */
 int tr_db_path_hash(tr_db_reader *r, const tr_item *it, char hash[65]);
 /* Fills the item's results from a stored row of the same schema and options: 1 found, 0 not. */
-int tr_db_lookup(tr_db_reader *r, const char *options_key, tr_item *it);
-/* Records finished items [from, to) in one transaction; sets new_bucket. */
+int tr_db_lookup(tr_db_reader *r, const char *options_key, tr_item *it, char **stored_path);
+/* Records n finished items in one transaction and sets their new_bucket. */
 int tr_db_record(tr_db *db, const char *options_key, tr_item *items, size_t n, long long now,
                  ls_error *err);
 
