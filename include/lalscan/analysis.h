@@ -38,6 +38,13 @@ typedef struct ls_code_location {
     ls_frame_info inlines[LS_MAX_INLINES];
 } ls_code_location;
 
+/* Driver code that takes blocks from a lookaside list (the real consumers behind a refill site). */
+typedef struct ls_lookaside_caller {
+    ls_code_location where;    /* the call (or inline expansion) in the caller */
+    const char *how;           /* "inlined", "call" */
+    int references_list;       /* the caller's code refers to this list's address */
+} ls_lookaside_caller;
+
 typedef struct ls_site {
     ls_code_location where;
     size_t count;
@@ -45,14 +52,11 @@ typedef struct ls_site {
     uint32_t tags[8];
     size_t ntags;
     int lookaside;             /* index into ls_analysis_lookasides, or -1 */
+    /* The site's function only wraps a pool allocation routine: the code that calls it. */
+    const char *wraps;         /* "ExAllocatePoolWithTag", ... or NULL */
+    ls_lookaside_caller *callers;
+    size_t ncallers;
 } ls_site;
-
-/* Driver code that takes blocks from a lookaside list (the real consumers behind a refill site). */
-typedef struct ls_lookaside_caller {
-    ls_code_location where;    /* the call (or inline expansion) in the caller */
-    const char *how;           /* "inlined", "call" */
-    int references_list;       /* the caller's code refers to this list's address */
-} ls_lookaside_caller;
 
 /* A lookaside list the leaked blocks came from (verifier.md §4). */
 typedef struct ls_lookaside {

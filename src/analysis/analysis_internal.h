@@ -60,6 +60,8 @@ int ls_analysis_group_sites(ls_analysis *a);
 void ls_analysis_find_lookasides(ls_analysis *a);
 /* Names the driver code that takes blocks from each list found. */
 void ls_analysis_find_list_callers(ls_analysis *a);
+/* Looks through the driver's own allocation wrappers to the code that calls them. */
+void ls_analysis_find_wrapper_callers(ls_analysis *a);
 /* The loaded symbols of the module containing address (NULL when none). */
 module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address);
 /* Name of the lookaside helper a location is inside (function or inline frame), or NULL. */

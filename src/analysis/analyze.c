@@ -252,6 +252,7 @@ int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analys
         ls_analysis_warn(a, "out of memory grouping call sites");
     ls_analysis_find_lookasides(a);
     ls_analysis_find_list_callers(a);
+    ls_analysis_find_wrapper_callers(a);
     ls_analysis_explain(a);
     ls_analysis_make_bucket(a);
     *out = a;
@@ -267,6 +268,8 @@ void ls_analysis_free(ls_analysis *a)
         free(a->diags[i].message);
     free(a->diags);
     ls_strlist_free(&a->warnings);
+    for (size_t i = 0; i < a->nsites; i++)
+        free(a->sites[i].callers);
     free(a->sites);
     for (size_t i = 0; i < a->nlists; i++)
         free(a->lists[i].callers);

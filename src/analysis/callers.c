@@ -116,6 +116,81 @@ static void called_callers(ls_analysis *a, module_syms *ms, ls_lookaside *l, uin
     free(calls);
 }
 
+/* The pool allocation routines a driver imports; a call through one of them at a recorded
+ * site makes the site's function an allocation wrapper. */
+static const char *const pool_routines[] = {
+    "ExAllocatePoolWithTag", "ExAllocatePool", "ExAllocatePool2", "ExAllocatePool3", "ExAllocatePoolWithQuotaTag",
+    "ExAllocatePoolWithTagPriority", "ExAllocatePoolZero", "ExAllocatePoolUninitialized",
+};
+
+static const char *wrapped_routine(module_syms *ms, uint32_t return_rva, uint64_t base)
+{
+    const ls_pe_import *imp;
+    size_t n;
+    if (ls_pe_imports(ms->pe, &imp, &n, NULL))
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!imp[i].name)
+            continue;
+        for (size_t r = 0; r < sizeof pool_routines / sizeof pool_routines[0]; r++) {
+            if (strcmp(imp[i].name, pool_routines[r]) != 0)
+                continue;
+            ls_pe_call_query q;
+            memset(&q, 0, sizeof q);
+            q.target_rva = imp[i].iat_rva;
+            q.through_slot = 1;
+            q.image_base = base;
+            ls_pe_call *calls = NULL;
+            size_t nc = 0;
+            const char *hit = NULL;
+            if (ls_pe_scan_calls(ms->pe, &q, &calls, &nc, NULL, NULL) == 0)
+                for (size_t c = 0; c < nc && !hit; c++)
+                    if (calls[c].return_rva == return_rva)
+                        hit = pool_routines[r];
+            free(calls);
+            if (hit)
+                return hit;
+        }
+    }
+    return NULL;
+}
+
+/* A site in a function that calls a pool routine for its callers (the driver's own
+ * MyAllocate): Verifier records the wrapper, so the owners are the wrapper's callers. */
+void ls_analysis_find_wrapper_callers(ls_analysis *a)
+{
+    for (size_t s = 0; s < a->nsites; s++) {
+        ls_site *site = &a->sites[s];
+        const ls_code_location *w = &site->where;
+        if (site->lookaside >= 0 || !w->symbol[0] || w->ninlines)
+            continue;
+        module_syms *ms = ls_analysis_module_syms(a, w->address);
+        if (!ms || !ms->pe)
+            continue;
+        site->wraps = wrapped_routine(ms, (uint32_t)w->offset, ms->info.base);
+        if (!site->wraps)
+            continue;
+        ls_pe_call_query q;
+        memset(&q, 0, sizeof q);
+        q.target_rva = (uint32_t)(w->offset - w->displacement);
+        q.image_base = ms->info.base;
+        ls_pe_call *calls = NULL;
+        size_t n = 0;
+        if (ls_pe_scan_calls(ms->pe, &q, &calls, &n, NULL, NULL) || n == 0) {
+            free(calls);
+            site->wraps = NULL; /* nobody calls it directly: it is the owner itself */
+            continue;
+        }
+        site->callers = calloc(n < MAX_CALLERS ? n : MAX_CALLERS, sizeof *site->callers);
+        for (size_t i = 0; site->callers && i < n && i < MAX_CALLERS; i++) {
+            ls_lookaside_caller *c = &site->callers[site->ncallers++];
+            c->how = "call";
+            ls_analysis_locate(a, ms->info.base + calls[i].return_rva, 1, &c->where);
+        }
+        free(calls);
+    }
+}
+
 void ls_analysis_find_list_callers(ls_analysis *a)
 {
     uint32_t span = ls_vmem_ptr_size(a->vm) == 8 ? 0x80 : 0x50;

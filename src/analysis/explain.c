@@ -98,6 +98,28 @@ static void explain_list(ls_analysis *a, size_t k)
                     : "");
 }
 
+static void explain_wrapper(ls_analysis *a, const ls_site *s)
+{
+    char stem[96], callers[2400] = "";
+    size_t w = 0;
+    stem_of(a->driver, stem, sizeof stem);
+    for (size_t i = 0; i < s->ncallers && w < sizeof callers; i++) {
+        const ls_code_location *c = &s->callers[i].where;
+        char loc[320];
+        snprintf(loc, sizeof loc, "%s!%s+0x%" PRIx64, stem, c->symbol[0] ? c->symbol : "?", c->displacement);
+        const char *file = c->file;
+        for (const char *p = c->file; *p; p++)
+            if (*p == '\\' || *p == '/')
+                file = p + 1;
+        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u", loc, file, c->line);
+    }
+    ls_analysis_diagnose(a, "allocation-wrapper", LS_SEV_WARNING,
+        "%zu block%s (%" PRIu64 " bytes) %s recorded in %s!%s, which only passes the request on to %s: Verifier "
+        "records the wrapper, so the code that owns %s is one of its callers:%s",
+        s->count, s->count == 1 ? "" : "s", s->bytes, s->count == 1 ? "was" : "were", stem, s->where.symbol, s->wraps,
+        s->count == 1 ? "the block" : "the blocks", callers);
+}
+
 static void explain_leak(ls_analysis *a)
 {
     const ls_vf_driver *vf = a->vf;
@@ -123,6 +145,9 @@ static void explain_leak(ls_analysis *a)
         sites);
     for (size_t k = 0; k < a->nlists; k++)
         explain_list(a, k);
+    for (size_t i = 0; i < a->nsites; i++)
+        if (a->sites[i].wraps)
+            explain_wrapper(a, &a->sites[i]);
     for (size_t i = 0; i < a->nsites; i++) {
         const ls_site *s = &a->sites[i];
         const char *helper = ls_lookaside_helper_at(&s->where);

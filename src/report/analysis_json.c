@@ -224,6 +224,10 @@ static cJSON *sites_json(const ls_analysis *a)
         for (size_t t = 0; t < s[i].ntags; t++)
             cJSON_AddItemToArray(tags, tag_json(s[i].tags[t]));
         ls_json_add(o, "lookaside", lookaside_json(a, s[i].lookaside, 1));
+        ls_json_add(o, "wraps", str_or_null(s[i].wraps));
+        cJSON *callers = cJSON_AddArrayToObject(o, "callers");
+        for (size_t c = 0; c < s[i].ncallers; c++)
+            cJSON_AddItemToArray(callers, location_json(&s[i].callers[c].where, 1));
         cJSON_AddItemToArray(arr, o);
     }
     return arr;

@@ -161,6 +161,14 @@ static void sites(const ls_analysis *a, ls_buf *o)
         if (s[i].where.file[0])
             ls_buf_printf(o, "  [%s @ %u]", s[i].where.file, s[i].where.line);
         ls_buf_printf(o, "\n");
+        for (size_t c = 0; c < s[i].ncallers; c++) {
+            char cl[400];
+            location_text(&s[i].callers[c].where, cl, sizeof cl);
+            ls_buf_printf(o, "          called from %s", cl);
+            if (s[i].callers[c].where.file[0])
+                ls_buf_printf(o, "  [%s @ %u]", s[i].callers[c].where.file, s[i].callers[c].where.line);
+            ls_buf_printf(o, "\n");
+        }
     }
 }
 
