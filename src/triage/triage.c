@@ -280,8 +280,10 @@ static int is_done(tr_item *it)
 static int deliver(ls_batch *t, tr_item *it)
 {
     t->counts.files++;
-    if (it->kind == TR_NOT_DUMP)
+    if (it->kind == TR_NOT_DUMP) {
+        t->counts.not_dumps++;
         return 0;
+    }
     if (!it->pre_error)
         t->counts.dumps++;
     if (it->from_db)
