@@ -188,6 +188,9 @@ static cJSON *lookaside_json(const ls_analysis *a, int index, int full)
     cJSON_AddNumberToObject(c, "total_frees", l->total_frees);
     cJSON_AddNumberToObject(c, "free_misses", l->free_misses);
     cJSON_AddNumberToObject(c, "held", (uint32_t)(l->total_allocates - l->total_frees));
+    /* verifier.md §4.3: refills not given back to the pool, less what the list still caches (an estimate). */
+    int64_t refilled = (int64_t)l->allocate_misses - (int64_t)l->free_misses - (int64_t)l->cached;
+    cJSON_AddNumberToObject(c, "refilled_outstanding_estimate", (double)(refilled > 0 ? refilled : 0));
     if (l->live < 0)
         cJSON_AddNullToObject(o, "live");
     else
