@@ -1,8 +1,8 @@
 # Makefile - builds lalscan (./lalscan), its tests (ASan+UBSan), fuzzers and docs.
 # `make run` and `make test` first install missing Debian packages (`make deps`).
 
-PKGS        := libkdumpfile libaddrxlat libcjson zlib libmspack sqlite3
-DEB_BUILD   := build-essential pkg-config libkdumpfile-dev libcjson-dev zlib1g-dev libmspack-dev libsqlite3-dev
+PKGS        := libkdumpfile libaddrxlat libcjson zlib libmspack sqlite3 libcurl
+DEB_BUILD   := build-essential pkg-config libkdumpfile-dev libcjson-dev zlib1g-dev libmspack-dev libsqlite3-dev libcurl4-openssl-dev
 DEB_TEST    := python3 python3-jsonschema clang lld llvm gzip sqlite3 parallel
 PREFIX      ?= /usr/local
 BUILD       ?= rel

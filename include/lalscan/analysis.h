@@ -13,6 +13,9 @@ typedef struct ls_analysis_options {
     const char *nt_pdb;        /* --nt-pdb: kernel PDB (layouts from its types) */
     const char *driver;        /* --driver NAME: report Verifier records without a 0xC4 */
     int force_pdb;             /* use PDBs whose GUID/age differ */
+    int offline;               /* --offline: symbol servers are not contacted (caches are read) */
+    ls_symsrv_progress_fn progress; /* downloads from symbol servers, or NULL */
+    void *progress_ctx;
 } ls_analysis_options;
 
 #define LS_MAX_INLINES 8

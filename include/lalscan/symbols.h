@@ -184,6 +184,7 @@ enum ls_found_how {
 enum {
     LS_FOUND_COMPRESSED = 1,   /* decompressed from a CAB (name.pd_ / name.sy_) */
     LS_FOUND_POINTER = 2,      /* through file.ptr */
+    LS_FOUND_DOWNLOADED = 4,   /* fetched from a symbol server into its cache by this search */
 };
 typedef struct ls_found_file {
     int fd;                 /* open read-only; the caller closes it */
@@ -219,6 +220,35 @@ int ls_sympath_find_pdb(const ls_sympath *sp, const ls_codeview *cv, ls_found_fi
 /* Finds an image by name, TimeDateStamp and SizeOfImage (folder candidates are checked). */
 int ls_sympath_find_image(const ls_sympath *sp, const char *name, uint32_t timestamp,
                           uint32_t size_of_image, ls_found_file *out, ls_error *err);
+
+/* ---- symbol servers (symsrv.c): srv*CACHE*URL elements over HTTP(S) ---- */
+
+/* Called during a download (finished 0, at most a few times a second) and once at its end
+ * (finished 1) when it was called before; total is 0 when the server did not say. */
+typedef void (*ls_symsrv_progress_fn)(void *ctx, const char *name, uint64_t done, uint64_t total,
+                                      double seconds, int finished);
+typedef struct ls_symsrv_options {
+    int offline;                 /* read the caches only; never contact a server */
+    long connect_timeout_s;      /* 0: 10 */
+    long timeout_s;              /* one whole transfer; 0: 300 */
+    long stall_s;                /* abort when nothing arrives for this long; 0: 30 */
+    long miss_ttl_s;             /* how long a miss (404) is remembered; 0: 1 day; < 0: never */
+    const char *default_cache;   /* for srv*URL and srv**URL; NULL: $XDG_CACHE_HOME/lalscan/symbols,
+                                  * else ~/.cache/lalscan/symbols */
+    ls_symsrv_progress_fn progress;
+    void *progress_ctx;
+} ls_symsrv_options;
+/* Defaults, then the environment: LALSCAN_OFFLINE (set, not "0": offline),
+ * LALSCAN_SYMSRV_TIMEOUT, LALSCAN_SYMSRV_CONNECT_TIMEOUT, LALSCAN_SYMSRV_MISS_TTL (seconds). */
+void ls_symsrv_options_init(ls_symsrv_options *o);
+/* Lets the URL elements of srv* chains be used (o copied; o->offline: caches only). Without
+ * this call they are skipped (ls_sympath_skipped). Each server element looks in its cache
+ * (the chain's first local element, a preceding cache*dir, or the default cache), then asks
+ * <URL>/<name>/<key>/ for name, the compressed name (last character '_') and file.ptr, and
+ * stores what it got in the cache (atomically; decompressed; checked like a folder candidate). */
+int ls_sympath_set_network(ls_sympath *sp, const ls_symsrv_options *o, ls_error *err);
+/* Server elements that the searches use (0 before ls_sympath_set_network). */
+size_t ls_sympath_server_count(const ls_sympath *sp);
 
 /* Extracts file `name` (case-insensitive; NULL or not present with one file: the only file)
  * of the CAB in data/size into out_fd. At most max_out bytes are written (0: 4 GiB).

@@ -40,7 +40,15 @@ static int open_paths(ls_analysis *a, ls_error *err)
     int rc = ls_sympath_default(a->opts.symbol_path, &a->symbols, err);
     if (rc)
         return ls_error_prefix(err, "symbol path");
-    if (ls_sympath_count(a->symbols) == 0) {
+    /* srv*CACHE*URL elements: downloads unless --offline or LALSCAN_OFFLINE (caches still read). */
+    ls_symsrv_options so;
+    ls_symsrv_options_init(&so);
+    so.offline |= a->opts.offline;
+    so.progress = a->opts.progress;
+    so.progress_ctx = a->opts.progress_ctx;
+    if ((rc = ls_sympath_set_network(a->symbols, &so, err)) != 0)
+        return ls_error_prefix(err, "symbol path");
+    if (ls_sympath_count(a->symbols) == 0 && ls_sympath_server_count(a->symbols) == 0) {
         ls_sympath_free(a->symbols);
         a->symbols = NULL;
     }

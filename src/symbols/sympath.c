@@ -1,6 +1,7 @@
-/* sympath.c - _NT_SYMBOL_PATH syntax (folders, srv*, symsrv*, cache*) read offline, and the
+/* sympath.c - _NT_SYMBOL_PATH syntax (folders, srv*, symsrv*, cache*, servers' URLs), and the
  * searches for a PDB by CodeView identity and for an image by time stamp and size. */
 #include "sympath_internal.h"
+#include "symsrv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,11 +25,12 @@ static int add_elem(ls_sympath *sp, const char *s, size_t len, int store, ls_err
         return ls_error_oom(err);
     sp->el[sp->n].path = p;
     sp->el[sp->n].store = store;
+    sp->el[sp->n].cache = NULL;
     sp->n++;
     return 0;
 }
 
-static int add_skipped(ls_sympath *sp, const char *fmt, const char *s, size_t len, ls_error *err)
+static int add_skipped_as(ls_sympath *sp, int server, const char *fmt, const char *s, size_t len, ls_error *err)
 {
     if (sp->nskipped >= SP_MAX_ELEMENTS)
         return 0;
@@ -36,12 +38,22 @@ static int add_skipped(ls_sympath *sp, const char *fmt, const char *s, size_t le
     if (!ns)
         return ls_error_oom(err);
     sp->skipped = ns;
+    int *nf = realloc(sp->skipped_server, (sp->nskipped + 1) * sizeof *nf);
+    if (!nf)
+        return ls_error_oom(err);
+    sp->skipped_server = nf;
     char buf[1200];
     snprintf(buf, sizeof buf, fmt, (int)(len > 1000 ? 1000 : len), s);
     if (!(sp->skipped[sp->nskipped] = strdup(buf)))
         return ls_error_oom(err);
+    sp->skipped_server[sp->nskipped] = server;
     sp->nskipped++;
     return 0;
+}
+
+static int add_skipped(ls_sympath *sp, const char *fmt, const char *s, size_t len, ls_error *err)
+{
+    return add_skipped_as(sp, 0, fmt, s, len, err);
 }
 
 static int is_url(const char *s, size_t len)
@@ -84,7 +96,26 @@ static int has_prefix(const char *s, size_t len, const char *pre)
     return len >= n && strncasecmp(s, pre, n) == 0;
 }
 
-static int parse_element(ls_sympath *sp, const char *s, size_t len, ls_error *err)
+/* A server of a srv* chain: skipped until the path is networked; its cache is the chain's
+ * first local store, else the latest cache*dir, else the default cache (NULL). */
+static int add_server(ls_sympath *sp, const char *s, size_t len, const char *cache, ls_error *err)
+{
+    int rc = add_skipped_as(sp, 1, "%.*s (offline: URL not contacted)", s, len, err);
+    if (rc < 0 || sp->n >= SP_MAX_ELEMENTS)
+        return rc;
+    char *c = NULL;
+    if (cache && !(c = strdup(cache)))
+        return ls_error_oom(err);
+    rc = add_elem(sp, s, len, SP_SERVER, err);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    sp->el[sp->n - 1].cache = c;
+    return 0;
+}
+
+static int parse_element(ls_sympath *sp, const char *s, size_t len, long *cache_idx, ls_error *err)
 {
     while (len && (*s == ' ' || *s == '\t'))
         s++, len--;
@@ -100,19 +131,36 @@ static int parse_element(ls_sympath *sp, const char *s, size_t len, ls_error *er
         skip = 7, tokens_from = 1; /* the first token names the server DLL */
     else if (has_prefix(s, len, "cache*"))
         skip = 6;
+    int is_cache = skip == 6; /* cache*dir: stores only, a cache for the servers after it */
     if (!skip) {
         if (is_url(s, len))
-            return add_skipped(sp, "%.*s (offline: URL not contacted)", s, len, err);
+            return add_skipped(sp, "%.*s (a URL outside srv*: not contacted)", s, len, err);
         return add_local(sp, s, len, 0, err);
     }
     const char *p = s + skip, *end = s + len;
+    long first_local = -1;
     for (int tok = 0;; tok++) {
         const char *star = memchr(p, '*', (size_t)(end - p));
         const char *te = star ? star : end;
-        if (tok >= tokens_from) {
-            int rc = add_local(sp, p, (size_t)(te - p), 1, err);
+        size_t tl = (size_t)(te - p);
+        if (tok >= tokens_from && !is_cache && is_url(p, tl)) {
+            long ci = first_local >= 0 ? first_local : *cache_idx;
+            int rc = add_server(sp, p, tl, ci >= 0 ? sp->el[ci].path : NULL, err);
             if (rc < 0)
                 return rc;
+        } else if (tok >= tokens_from && !is_cache && tl == 0) {
+            int rc = add_skipped_as(sp, 1, "%.*s(empty element: no default downstream store offline)", "", 0, err);
+            if (rc < 0)
+                return rc;
+        } else if (tok >= tokens_from) {
+            size_t before = sp->n;
+            int rc = add_local(sp, p, tl, 1, err);
+            if (rc < 0)
+                return rc;
+            if (sp->n > before && first_local < 0)
+                first_local = (long)before;
+            if (sp->n > before && is_cache)
+                *cache_idx = (long)before;
         }
         if (!star)
             break;
@@ -129,10 +177,11 @@ int ls_sympath_parse(const char *spec, ls_sympath **out, ls_error *err)
     if (!sp)
         return ls_error_oom(err);
     const char *p = spec ? spec : "";
+    long cache_idx = -1;
     for (;;) {
         const char *semi = strchr(p, ';');
         size_t len = semi ? (size_t)(semi - p) : strlen(p);
-        int rc = parse_element(sp, p, len, err);
+        int rc = parse_element(sp, p, len, &cache_idx, err);
         if (rc < 0) {
             ls_sympath_free(sp);
             return rc;
@@ -171,37 +220,85 @@ void ls_sympath_free(ls_sympath *sp)
 {
     if (!sp)
         return;
-    for (size_t i = 0; i < sp->n; i++)
+    for (size_t i = 0; i < sp->n; i++) {
         free(sp->el[i].path);
+        free(sp->el[i].cache);
+    }
     for (size_t i = 0; i < sp->nskipped; i++)
         free(sp->skipped[i]);
     free(sp->el);
     free(sp->skipped);
+    free(sp->skipped_server);
+    ls_symsrv_net_free(sp->net);
     free(sp);
 }
 
+/* Local elements only: servers are listed by ls_sympath_server_count. */
 size_t ls_sympath_count(const ls_sympath *sp)
 {
-    return sp ? sp->n : 0;
+    size_t n = 0;
+    for (size_t i = 0; sp && i < sp->n; i++)
+        n += sp->el[i].store != SP_SERVER;
+    return n;
 }
 
 const char *ls_sympath_element(const ls_sympath *sp, size_t i, int *is_store)
 {
-    if (!sp || i >= sp->n)
-        return NULL;
-    if (is_store)
-        *is_store = sp->el[i].store;
-    return sp->el[i].path;
+    for (size_t j = 0; sp && j < sp->n; j++) {
+        if (sp->el[j].store == SP_SERVER)
+            continue;
+        if (i-- == 0) {
+            if (is_store)
+                *is_store = sp->el[j].store;
+            return sp->el[j].path;
+        }
+    }
+    return NULL;
+}
+
+size_t ls_sympath_server_count(const ls_sympath *sp)
+{
+    size_t n = 0;
+    for (size_t i = 0; sp && sp->net && i < sp->n; i++)
+        n += sp->el[i].store == SP_SERVER;
+    return n;
+}
+
+/* Once networked, a server's URL is an element, no longer a skipped one. */
+static int skipped_listed(const ls_sympath *sp, size_t i)
+{
+    return !(sp->net && sp->skipped_server[i]);
 }
 
 size_t ls_sympath_skipped_count(const ls_sympath *sp)
 {
-    return sp ? sp->nskipped : 0;
+    size_t n = 0;
+    for (size_t i = 0; sp && i < sp->nskipped; i++)
+        n += skipped_listed(sp, i);
+    return n;
 }
 
 const char *ls_sympath_skipped(const ls_sympath *sp, size_t i)
 {
-    return sp && i < sp->nskipped ? sp->skipped[i] : NULL;
+    for (size_t j = 0; sp && j < sp->nskipped; j++)
+        if (skipped_listed(sp, j) && i-- == 0)
+            return sp->skipped[j];
+    return NULL;
+}
+
+int ls_sympath_set_network(ls_sympath *sp, const ls_symsrv_options *o, ls_error *err)
+{
+    if (!sp)
+        return ls_error_set(err, LS_EINVAL, "ls_sympath_set_network: no symbol path");
+    sp_net *net = NULL;
+    if (o) {
+        int rc = ls_symsrv_net_new(o, &net, err);
+        if (rc < 0)
+            return rc;
+    }
+    ls_symsrv_net_free(sp->net);
+    sp->net = net;
+    return 0;
 }
 
 void ls_sympath_set_pdb_check(ls_sympath *sp, ls_sympath_check_fn fn, void *ctx)
@@ -219,8 +316,11 @@ static int search(const ls_sympath *sp, const sp_want *w, const char *what, ls_f
     for (size_t i = 0; i < sp->n; i++) {
         const sp_elem *e = &sp->el[i];
         ls_error sub = {0};
-        int rc = e->store ? ls_store_lookup(e->path, 0, w, &f, &log, &sub)
-                          : ls_folder_lookup(e->path, w, &f, &log, &sub);
+        if (e->store == SP_SERVER && !sp->net)
+            continue;
+        int rc = e->store == SP_SERVER ? ls_symsrv_lookup(sp->net, i, e, w, &f, &log, &sub)
+                 : e->store           ? ls_store_lookup(e->path, 0, w, &f, &log, &sub)
+                                      : ls_folder_lookup(e->path, w, &f, &log, &sub);
         if (rc == 0) {
             *out = f;
             return 0;
@@ -235,7 +335,7 @@ static int search(const ls_sympath *sp, const sp_want *w, const char *what, ls_f
     for (size_t i = 0; i < sp->nskipped && strlen(skipped) < sizeof skipped - 40; i++)
         snprintf(skipped + strlen(skipped), sizeof skipped - strlen(skipped), "%s%s", i ? ", " : "; skipped: ",
                  sp->skipped[i]);
-    if (sp->n == 0)
+    if (sp->n == 0 || (!sp->net && ls_sympath_count(sp) == 0))
         return ls_error_set(err, LS_ENOTFOUND, "%s not found: the symbol path has no local folder or store%s", what,
                             skipped);
     return ls_error_set(err, LS_ENOTFOUND, "%s not found; looked in: %s%s%s", what, log.text,

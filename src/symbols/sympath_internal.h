@@ -9,18 +9,25 @@
 
 enum { SP_MAX_ELEMENTS = 256 };
 
+enum { SP_FOLDER = 0, SP_STORE = 1, SP_SERVER = 2 };
+
 typedef struct {
-    char *path;
-    int store;
+    char *path;  /* SP_SERVER: the URL */
+    int store;   /* SP_FOLDER, SP_STORE, SP_SERVER */
+    char *cache; /* SP_SERVER: downstream store, NULL for the default cache */
 } sp_elem;
+
+typedef struct sp_net sp_net; /* symsrv.h */
 
 struct ls_sympath {
     sp_elem *el;
     size_t n;
     char **skipped;
+    int *skipped_server; /* 1: a server's URL or empty cache element, used once networked */
     size_t nskipped;
     ls_sympath_check_fn check;
     void *check_ctx;
+    sp_net *net;         /* NULL: servers are skipped */
 };
 
 /* Where a search looked, for the not-found message; bounded, counts what did not fit. */
