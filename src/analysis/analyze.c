@@ -56,6 +56,8 @@ static int open_paths(ls_analysis *a, ls_error *err)
         ls_analysis_warn(a, "symbol path: %s is not used offline", ls_sympath_skipped(a->symbols, i));
     if (a->opts.image_path && (rc = ls_sympath_parse(a->opts.image_path, &a->images, err)) != 0)
         return ls_error_prefix(err, "image path");
+    if (a->images && (rc = ls_sympath_set_network(a->images, &so, err)) != 0)
+        return ls_error_prefix(err, "image path");
     return 0;
 }
 

@@ -207,6 +207,7 @@ int cli_analyze(int argc, char **argv)
         { "json", no_argument, NULL, 'J' },
         { "output", required_argument, NULL, 'o' },
         { "force", no_argument, NULL, 'F' },
+        { "offline", no_argument, NULL, 'O' },
         { "quiet", no_argument, NULL, 'q' },
         { "verbose", no_argument, NULL, 'v' },
         { "jobs", required_argument, NULL, 'j' },
@@ -229,6 +230,7 @@ int cli_analyze(int argc, char **argv)
         case 'J': o.json = 1; break;
         case 'o': o.output = optarg; break;
         case 'F': o.a.force_pdb = 1; break;
+        case 'O': o.a.offline = 1; break;
         case 'q': o.quiet = 1; break;
         case 'v': o.verbose = 1; break;
         case 'j': {
@@ -249,6 +251,8 @@ int cli_analyze(int argc, char **argv)
         default: fprintf(stderr, "Try 'lalscan --help'.\n"); return CLI_EXIT_USAGE;
         }
     }
+    if (cli_show_download_progress(o.quiet))
+        o.a.progress = cli_download_progress;
     if (optind >= argc) {
         fprintf(stderr, "lalscan: no dump given\nTry 'lalscan --help'.\n");
         return CLI_EXIT_USAGE;

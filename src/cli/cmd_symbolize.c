@@ -17,7 +17,7 @@
 
 typedef struct sym_opts {
     const char *image, *pdb, *sympath;
-    int json, force, have_base;
+    int json, force, have_base, offline;
     uint64_t base;
 } sym_opts;
 
@@ -33,7 +33,7 @@ typedef struct sym_ctx {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lalscan symbolize [--image FILE] [--pdb FILE] [--base ADDR] [-y PATH]\n"
-               "                         [--json] [--force] [ADDR...]\n"
+               "                         [--json] [--force] [--offline] [ADDR...]\n"
                "Addresses (hex, 0x optional) come from the arguments or one per line on stdin.\n");
 }
 
@@ -84,6 +84,17 @@ static int find_pdb(sym_ctx *c, const ls_codeview *cv, ls_error *err)
     ls_sympath *sp = NULL;
     if (spec && *spec && ls_sympath_parse(spec, &sp, err))
         return ls_error_prefix(err, "symbol path");
+    if (sp) { /* srv*CACHE*URL: download unless --offline / LALSCAN_OFFLINE */
+        ls_symsrv_options so;
+        ls_symsrv_options_init(&so);
+        so.offline |= c->o.offline;
+        if (cli_show_download_progress(0))
+            so.progress = cli_download_progress;
+        if (ls_sympath_set_network(sp, &so, err)) {
+            ls_sympath_free(sp);
+            return ls_error_prefix(err, "symbol path");
+        }
+    }
     char dir[4096], where[4096];
     snprintf(dir, sizeof dir, "%s", c->o.image);
     char *slash = strrchr(dir, '/');
@@ -255,7 +266,8 @@ int cli_symbolize(int argc, char **argv)
         {"image", required_argument, NULL, 'i'}, {"pdb", required_argument, NULL, 'p'},
         {"base", required_argument, NULL, 'b'},  {"symbols", required_argument, NULL, 'y'},
         {"json", no_argument, NULL, 'j'},        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"offline", no_argument, NULL, 'O'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     sym_ctx c;
     memset(&c, 0, sizeof c);
     int opt;
@@ -267,6 +279,7 @@ int cli_symbolize(int argc, char **argv)
         case 'y': c.o.sympath = optarg; break;
         case 'j': c.o.json = 1; break;
         case 'f': c.o.force = 1; break;
+        case 'O': c.o.offline = 1; break;
         case 'b':
             if (parse_hex(optarg, &c.o.base)) {
                 fprintf(stderr, "lalscan symbolize: --base: not a hex address: %s\n", optarg);
