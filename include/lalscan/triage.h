@@ -63,6 +63,7 @@ typedef struct ls_batch_error {
     const char *path;
     int code;
     const char *message;
+    int from_db;              /* the same content failed in an earlier run */
 } ls_batch_error;
 
 typedef struct ls_batch ls_batch;
@@ -87,7 +88,8 @@ const ls_batch_bucket *ls_batch_buckets(const ls_batch *t, size_t *count);
 const ls_batch_error *ls_batch_errors(const ls_batch *t, size_t *count);
 
 /* Renderers of a finished run: the bucket table and the errors as text, and the summary
- * (schema lalscan.triage/1) as one JSON document. only_new keeps new buckets only. */
+ * (schema lalscan.triage/1) as one JSON document. only_new keeps new buckets only and the
+ * errors not already known from the database. */
 int ls_batch_text(const ls_batch *t, int only_new, ls_buf *out);
 int ls_batch_summary_json(const ls_batch *t, int only_new, ls_buf *out);
 

@@ -82,7 +82,7 @@ static int on_result(void *ctx, const ls_batch_result *r)
     batch_ctx *c = ctx;
     if (!c->o->json || !r->report_json)
         return 0;
-    if (c->o->only_new && r->status == 0 && !r->new_bucket)
+    if (c->o->only_new && (r->status == 0 ? !r->new_bucket : r->from_db))
         return 0;
     if (fputs(r->report_json, c->out) == EOF)
         c->write_failed = 1;

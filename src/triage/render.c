@@ -47,10 +47,15 @@ int ls_batch_text(const ls_batch *t, int only_new, ls_buf *out)
             ls_buf_printf(out, "       %s%s\n", b->bucket, b->is_new ? "  (new)" : "");
         }
     }
-    if (t->nerrors) {
-        ls_buf_printf(out, "\nErrors (%zu):\n", t->nerrors);
+    size_t nerr = 0;
+    for (size_t i = 0; i < t->nerrors; i++)
+        nerr += !(only_new && t->errors[i].from_db);
+    if (nerr) {
+        ls_buf_printf(out, "\nErrors (%zu):\n", nerr);
         for (size_t i = 0; i < t->nerrors; i++) {
             const ls_batch_error *e = &t->errors[i];
+            if (only_new && e->from_db)
+                continue;
             size_t pl = strlen(e->path);
             /* messages name their file already; say it once */
             if (!strncmp(e->message, e->path, pl) && e->message[pl] == ':')
@@ -105,14 +110,20 @@ int ls_batch_summary_json(const ls_batch *t, int only_new, ls_buf *out)
         ls_buf_printf(out, "}");
     }
     ls_buf_printf(out, "],\"errors\":[");
+    first = 1;
     for (size_t i = 0; i < t->nerrors; i++) {
         const ls_batch_error *e = &t->errors[i];
-        ls_buf_printf(out, "%s{\"path\":", i ? "," : "");
+        if (only_new && e->from_db)
+            continue;
+        ls_buf_printf(out, "%s{\"path\":", first ? "" : ",");
+        first = 0;
         jstr(out, e->path);
         ls_buf_printf(out, ",\"code\":");
         jstr(out, ls_status_name(e->code));
         ls_buf_printf(out, ",\"message\":");
         jstr(out, e->message);
+        if (t->o.db_path)
+            ls_buf_printf(out, ",\"known\":%s", e->from_db ? "true" : "false");
         ls_buf_printf(out, "}");
     }
     ls_buf_printf(out, "]}\n");

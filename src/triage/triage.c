@@ -347,7 +347,8 @@ static int build_tables(ls_batch *t, ls_error *err)
         if (it->kind == TR_DUMP)
             v[nd++] = it;
         else if (it->kind == TR_ERROR)
-            t->errors[t->nerrors++] = (ls_batch_error){ it->path, it->status, it->error ? it->error : "" };
+            t->errors[t->nerrors++] =
+                (ls_batch_error){ it->path, it->status, it->error ? it->error : "", it->from_db };
     }
     qsort(v, nd, sizeof *v, by_bucket_then_path);
     for (size_t i = 0; i < nd; i++) {
