@@ -332,9 +332,9 @@ static int search(const ls_sympath *sp, const sp_want *w, const char *what, ls_f
         }
     }
     char skipped[300] = "";
-    for (size_t i = 0; i < sp->nskipped && strlen(skipped) < sizeof skipped - 40; i++)
+    for (size_t i = 0; ls_sympath_skipped(sp, i) && strlen(skipped) < sizeof skipped - 40; i++)
         snprintf(skipped + strlen(skipped), sizeof skipped - strlen(skipped), "%s%s", i ? ", " : "; skipped: ",
-                 sp->skipped[i]);
+                 ls_sympath_skipped(sp, i));
     if (sp->n == 0 || (!sp->net && ls_sympath_count(sp) == 0))
         return ls_error_set(err, LS_ENOTFOUND, "%s not found: the symbol path has no local folder or store%s", what,
                             skipped);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -324,6 +325,27 @@ static int commit(dl *d, const sp_want *w, const char *url, int flags, ls_found_
     return 0;
 }
 
+/* Processes and threads sharing a cache take turns per key, so a file is downloaded once;
+ * -1 when locks are not available (the download is still atomic, only maybe repeated). */
+static int lock_key(const char *keydir)
+{
+    char path[1600];
+    snprintf(path, sizeof path, "%s/.lock", keydir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+static int fetch(sp_net *net, size_t index, const char *base, dl *d, const sp_want *w, ls_found_file *out,
+                 sp_log *log);
+
 int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want *w, ls_found_file *out,
                      sp_log *log, ls_error *err)
 {
@@ -368,6 +390,28 @@ int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want 
         sp_log_add(log, "%s (cache %s: %s)", base, d.keydir, strerror(e_mk));
         return LS_ENOTFOUND;
     }
+    int lk = lock_key(d.keydir);
+    /* Whoever held the lock may have stored the file, or a miss, meanwhile. */
+    sp_log quiet = {{0}, 0};
+    ls_error qerr = {0};
+    int rc;
+    if (remembered_miss(net, d.keydir, base, why, sizeof why, &age)) {
+        sp_log_add(log, "%s/%s/%s/ (remembered miss, just now: %s)", base, w->name, w->key, why);
+        rc = LS_ENOTFOUND;
+    } else if (ls_store_lookup(cache, 1, w, out, &quiet, &qerr) == 0) {
+        rc = 0;
+    } else {
+        rc = fetch(net, index, base, &d, w, out, log);
+    }
+    if (lk >= 0)
+        close(lk);
+    return rc;
+}
+
+static int fetch(sp_net *net, size_t index, const char *base, dl *d, const sp_want *w, ls_found_file *out,
+                 sp_log *log)
+{
+    char why[400];
     char comp[256];
     snprintf(comp, sizeof comp, "%s", w->name);
     comp[strlen(comp) - 1] = '_';
@@ -376,18 +420,18 @@ int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want 
     for (int i = 0; i < 3; i++) {
         char url[1800], target[1800] = "";
         snprintf(url, sizeof url, "%s/%s/%s/%s", base, w->name, w->key, cands[i]);
-        if (dl_open(&d) < 0) {
-            sp_log_add(log, "%s (cannot create a file in %s: %s)", base, d.keydir, strerror(errno));
+        if (dl_open(d) < 0) {
+            sp_log_add(log, "%s (cannot create a file in %s: %s)", base, d->keydir, strerror(errno));
             return LS_ENOTFOUND;
         }
         sp_http_result r;
-        int rc = ls_symsrv_http_get(net, url, w->name, d.fd, i == 2 ? PTR_MAX : BODY_MAX, &r);
+        int rc = ls_symsrv_http_get(net, url, w->name, d->fd, i == 2 ? PTR_MAX : BODY_MAX, &r);
         if (rc == LS_ENOTFOUND) {
-            dl_drop(&d);
+            dl_drop(d);
             continue;
         }
         if (rc < 0) {
-            dl_drop(&d);
+            dl_drop(d);
             sp_log_add(log, "%s (%s)", url, r.why);
             if (r.unreachable && index < SP_MAX_ELEMENTS && !net->dead[index])
                 net->dead[index] = strdup(r.why);
@@ -395,34 +439,34 @@ int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want 
         }
         int flags = 0, compressed = 0;
         if (i == 2) {
-            rc = follow_ptr(net, base, w, &d, url, log, why, sizeof why, target, sizeof target);
+            rc = follow_ptr(net, base, w, d, url, log, why, sizeof why, target, sizeof target);
             if (rc < 0) {
-                dl_drop(&d);
+                dl_drop(d);
                 if (rc == LS_ENOTFOUND) {
                     sp_log_add(log, "%s (%s)", url, why);
-                    remember_miss(net, d.keydir, base, why);
+                    remember_miss(net, d->keydir, base, why);
                 }
                 return LS_ENOTFOUND;
             }
             flags |= LS_FOUND_POINTER;
         }
         const char *got = target[0] ? target : url;
-        if (unpack(&d, w, got, log, &compressed) < 0) {
-            dl_drop(&d);
+        if (unpack(d, w, got, log, &compressed) < 0) {
+            dl_drop(d);
             return LS_ENOTFOUND;
         }
         if (compressed)
             flags |= LS_FOUND_COMPRESSED;
-        rc = commit(&d, w, got, flags, out, log, why, sizeof why);
+        rc = commit(d, w, got, flags, out, log, why, sizeof why);
         if (rc == LS_EMISMATCH) {
             sp_log_add(log, "%s (%s)", got, why);
-            remember_miss(net, d.keydir, base, why);
+            remember_miss(net, d->keydir, base, why);
         }
-        dl_drop(&d);
+        dl_drop(d);
         return rc == 0 ? 0 : LS_ENOTFOUND;
     }
     snprintf(why, sizeof why, "HTTP 404 for %s, %s and file.ptr", w->name, comp);
     sp_log_add(log, "%s/%s/%s/ (%s)", base, w->name, w->key, why);
-    remember_miss(net, d.keydir, base, why);
+    remember_miss(net, d->keydir, base, why);
     return LS_ENOTFOUND;
 }

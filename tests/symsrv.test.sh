@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# symsrv.test.sh - lalscan against a symbol server on 127.0.0.1 started here (tests/symsrv/
+# server.py): a SymStore tree built from the fixture drivers (plain, MSZIP, LZX, file.ptr),
+# downloads counted in the server's log, caches reused, offline modes, every fault case, and
+# two processes sharing one cache. The server is stopped on exit (and stops itself anyway).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FIX=${FIX:-$ROOT/fixtures}
+LALSCAN=${LALSCAN:-$ROOT/build/asan/lalscan}
+BIN="$FIX/drivers/bin"
+D="$FIX/dumps"
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+
+missing=""
+for t in python3 gcab llvm-readobj cmp; do command -v "$t" >/dev/null || missing="$missing $t"; done
+[ -x "$LALSCAN" ] || missing="$missing $LALSCAN"
+if [ -n "$missing" ]; then
+    nok "prerequisites missing:$missing"
+    exit 1
+fi
+
+T=$(mktemp -d)
+SRV_PID=""
+cleanup() {
+    [ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Loopback only, whatever proxies the environment names; short limits for the fault cases;
+# the default cache goes to the test's folder.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY LALSCAN_OFFLINE
+export no_proxy='*' NO_PROXY='*'
+export LALSCAN_SYMSRV_TIMEOUT=3 LALSCAN_SYMSRV_CONNECT_TIMEOUT=3
+export XDG_CACHE_HOME="$T/xdg"
+
+# pdbkey IMAGE / imgkey IMAGE: SymStore keys (as fixtures/stores/make-stores.sh)
+pdbkey() {
+    llvm-readobj --coff-debug-directory "$1" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+g = bytes.fromhex(re.search(r"PDBGUID: \(([0-9A-F ]+)\)", t).group(1).replace(" ", ""))
+age = int(re.search(r"PDBAge: (\d+)", t).group(1))
+print("%08X%04X%04X%s%x" % (int.from_bytes(g[0:4], "little"), int.from_bytes(g[4:6], "little"),
+                            int.from_bytes(g[6:8], "little"), g[8:].hex().upper(), age))'
+}
+mszip() { # SRC OUT
+    mkdir -p "$T/cab" && cp "$1" "$T/cab/" && (cd "$T/cab" && gcab -c -n -z "$2" "$(basename "$1")")
+}
+
+# --- the served tree -----------------------------------------------------------------------
+S="$T/root"
+for v in x64-O2 x64-O0 x86-O2 x86-O0; do eval "K_${v//-/_}=$(pdbkey "$BIN/laldrv-$v.sys")"; done
+mkdir -p "$S/laldrv-x64-O2.pdb/$K_x64_O2" "$S/laldrv-x86-O2.pdb/$K_x86_O2" "$S/laldrv-x86-O0.pdb/$K_x86_O0" \
+    "$S/laldrv-x64-O0.pdb/$K_x64_O0" "$S/files" "$S/laldrv.sys/5E0000005000"
+cp "$BIN/laldrv-x64-O2.pdb" "$S/laldrv-x64-O2.pdb/$K_x64_O2/"                          # plain
+mszip "$BIN/laldrv-x86-O2.pdb" "$S/laldrv-x86-O2.pdb/$K_x86_O2/laldrv-x86-O2.pd_"      # MSZIP
+mszip "$BIN/laldrv-x86-O0.pdb" "$S/laldrv-x86-O0.pdb/$K_x86_O0/laldrv-x86-O0.pd_"
+cp "$BIN/laldrv-x64-O0.pdb" "$S/files/"                                                 # file.ptr
+printf 'PATH:files\\laldrv-x64-O0.pdb\r\n' > "$S/laldrv-x64-O0.pdb/$K_x64_O0/file.ptr"
+# the x86 fixture dumps load laldrv-x86-O2 as laldrv.sys: its image as an LZX cabinet
+cp "$FIX/stores/store/laldrv-x86-O2.sys/5E0000005000/laldrv-x86-O2.sy_" "$S/laldrv.sys/5E0000005000/laldrv.sy_"
+
+LOG="$T/requests.log"
+: > "$LOG"
+python3 "$ROOT/tests/symsrv/server.py" --root "$S" --log "$LOG" --port-file "$T/port" \
+    --wrong "$BIN/laldrv-x86-O0.pdb" --delay 8 --lifetime 300 &
+SRV_PID=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+if [ ! -s "$T/port" ]; then
+    nok "the test server did not start"
+    exit 1
+fi
+PORT=$(cat "$T/port")
+URL="http://127.0.0.1:$PORT"
+ok "test server on 127.0.0.1:$PORT"
+
+nreq() { wc -l < "$LOG" | tr -d ' '; }
+
+# pdbs FILE: "module=pdb-or-problem" for every module of every JSON report in FILE
+pdbs() {
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    j = json.loads(line)
+    rep = j.get("report", j)
+    for s in rep.get("symbols") or []:
+        if s["module"] != "ntoskrnl.exe":
+            print("%s=%s" % (s["module"], s["pdb"] or "MISSING: " + (s["problem"] or "")))
+' "$1"
+}
+
+# --- a folder triage: every PDB once; the rerun asks nothing --------------------------------
+mkdir -p "$T/dumps"
+DUMPS="verifier-win10-x64 verifier-win7-x64 verifier-2003-x64 verifier-win11-x64 verifier-vista-x86
+       verifier-xp-x86 verifier-2003sp1-x86"
+for d in $DUMPS; do ln -s "$D/$d.dmp" "$T/dumps/$d.dmp"; done
+"$LALSCAN" --json -y "srv*$T/c1*$URL/ok" "$T/dumps" > "$T/triage1.json" 2> "$T/triage1.err"
+st=$?
+n1=$(nreq)
+got=$(pdbs "$T/triage1.json" | grep -c "=$T/c1/")
+miss=$(pdbs "$T/triage1.json" | grep -c MISSING)
+if [ "$st" -le 1 ] && [ "$got" -eq 7 ] && [ "$miss" -eq 0 ]; then
+    ok "folder triage of 7 dumps: every driver PDB comes from the cache filled from the server ($n1 requests)"
+else
+    nok "folder triage: status $st, $got of 7 PDBs from the cache, $miss missing: $(pdbs "$T/triage1.json" | head -3) $(head -c 300 "$T/triage1.err")"
+fi
+once=1
+for p in "laldrv-x64-O2.pdb/$K_x64_O2/laldrv-x64-O2.pdb" "laldrv-x86-O2.pdb/$K_x86_O2/laldrv-x86-O2.pd_" \
+         "laldrv-x86-O0.pdb/$K_x86_O0/laldrv-x86-O0.pd_" "laldrv-x64-O0.pdb/$K_x64_O0/file.ptr" \
+         "files/laldrv-x64-O0.pdb"; do
+    c=$(grep -c "^ok $p 200 " "$LOG")
+    [ "$c" -eq 1 ] || { once=0; nok "downloaded once: $p was served $c times"; }
+done
+[ "$once" = 1 ] && ok "each of the 4 PDBs downloaded exactly once (plain, MSZIP x2, file.ptr)"
+grep -q " lalscan/[0-9]" "$LOG" && ok "User-Agent names lalscan and its version" ||
+    nok "User-Agent: $(head -1 "$LOG")"
+same=1
+for v in x64-O2 x64-O0 x86-O2 x86-O0; do
+    k=K_${v//-/_}
+    cmp -s "$BIN/laldrv-$v.pdb" "$T/c1/laldrv-$v.pdb/${!k}/laldrv-$v.pdb" || same=0
+done
+[ "$same" = 1 ] && ok "the cache holds the 4 PDBs decompressed, byte-identical to the originals" ||
+    nok "cache content differs: $(find "$T/c1" -type f | head)"
+left=$(find "$T/c1" -name '.tmp-*' | wc -l)
+[ "$left" -eq 0 ] && ok "no temporary files left in the cache" || nok "$left temporary files left in the cache"
+
+"$LALSCAN" --json -y "srv*$T/c1*$URL/ok" "$T/dumps" > "$T/triage2.json" 2>&1
+n2=$(nreq)
+got=$(pdbs "$T/triage2.json" | grep -c "=$T/c1/")
+[ "$n2" -eq "$n1" ] && [ "$got" -eq 7 ] && ok "rerun: zero requests, 7 PDBs from the cache" ||
+    nok "rerun: $((n2 - n1)) requests, $got PDBs from the cache"
+
+# --- offline: no request at all, the cache still used ---------------------------------------
+n0=$(nreq)
+"$LALSCAN" --json --offline -y "srv*$T/c2*$URL/ok" "$D/verifier-win10-x64.dmp" > "$T/off1.json" 2>&1
+LALSCAN_OFFLINE=1 "$LALSCAN" --json -y "srv*$T/c2*$URL/ok" "$D/verifier-win10-x64.dmp" > "$T/off2.json" 2>&1
+LALSCAN_OFFLINE=1 "$LALSCAN" --json -y "srv*$URL/ok" "$T/dumps" > "$T/off3.json" 2>&1
+"$LALSCAN" symbolize --offline --image "$BIN/laldrv-x64-O2.sys" -y "srv*$T/c2*$URL/ok" 0x1000 > "$T/off4.txt" 2>&1
+[ "$(nreq)" -eq "$n0" ] && ok "--offline, LALSCAN_OFFLINE=1 (single dump, folder triage) and symbolize --offline make no request" ||
+    nok "offline runs made $(($(nreq) - n0)) requests: $(tail -n +$((n0 + 1)) "$LOG" | head -3)"
+grep -q "offline" "$T/off1.json" && grep -q "offline" "$T/off2.json" &&
+    ok "offline reports say the server was not contacted because of offline mode" ||
+    nok "offline reason missing: $(pdbs "$T/off1.json")"
+LALSCAN_OFFLINE=1 "$LALSCAN" --json -y "srv*$T/c1*$URL/ok" "$D/verifier-win10-x64.dmp" > "$T/off5.json" 2>&1
+pdbs "$T/off5.json" | grep -q "=$T/c1/" && ok "offline: a filled cache still gives the PDB" ||
+    nok "offline with a filled cache: $(pdbs "$T/off5.json")"
+
+# --- default cache (srv*URL), redirects, symbolize, images (LZX) -----------------------------
+"$LALSCAN" --json -y "srv*$URL/redir" "$D/verifier-win10-x64.dmp" > "$T/def.json" 2>&1
+pdbs "$T/def.json" | grep -q "=$T/xdg/lalscan/symbols/laldrv-x64-O2.pdb/" &&
+    ok "srv*URL: redirect followed, PDB stored in \$XDG_CACHE_HOME/lalscan/symbols" ||
+    nok "default cache / redirect: $(pdbs "$T/def.json")"
+"$LALSCAN" symbolize --image "$BIN/laldrv-x64-O2.sys" -y "srv*$T/c3*$URL/ok" 0x140001000 > "$T/sym.txt" 2>&1
+[ -f "$T/c3/laldrv-x64-O2.pdb/$K_x64_O2/laldrv-x64-O2.pdb" ] && grep -q '!' "$T/sym.txt" &&
+    ok "lalscan symbolize downloads the image's PDB ($(head -1 "$T/sym.txt"))" ||
+    nok "symbolize: $(head -c 300 "$T/sym.txt")"
+"$LALSCAN" --json -i "srv*$T/c4*$URL/ok" -y "srv*$T/c4*$URL/ok" "$D/verifier-vista-x86.dmp" > "$T/img.json" 2>&1
+python3 -c '
+import json, sys
+j = json.loads(open(sys.argv[1]).readline())
+s = [m for m in j["symbols"] if m["module"] == "laldrv.sys"][0]
+sys.exit(0 if s["image"].endswith("/laldrv.sys/5E0000005000/laldrv.sys") and s["pdb"] else 1)' "$T/img.json" &&
+    cmp -s "$BIN/laldrv-x86-O2.sys" "$T/c4/laldrv.sys/5E0000005000/laldrv.sys" &&
+    ok "-i srv*: the image comes from an LZX cabinet (.sy_), stored decompressed" ||
+    nok "LZX image: $(head -c 400 "$T/img.json")"
+
+# --- fault cases: the report comes out with the reason --------------------------------------
+# fault MODE DUMP WANT WHAT [URL]
+fault() {
+    local mode=$1 dump=$2 want=$3 what=$4 url=${5:-$URL/$1}
+    rm -rf "$T/cf"
+    "$LALSCAN" --json -y "srv*$T/cf*$url" "$D/$dump.dmp" > "$T/f.json" 2> "$T/f.err"
+    local st=$? line
+    line=$(pdbs "$T/f.json" | grep "laldrv.sys=")
+    if [ "$st" -le 1 ] && echo "$line" | grep -q "MISSING: .*$want"; then
+        ok "$what: report still made; reason: $(echo "$line" | grep -o "$want.\{0,60\}" | head -1)"
+    else
+        nok "$what: status $st, wanted \"$want\" in: $line $(head -c 300 "$T/f.err")"
+    fi
+}
+fault 404 verifier-win10-x64 "HTTP 404" "404"
+n0=$(nreq)
+"$LALSCAN" --json -y "srv*$T/cf*$URL/404" "$D/verifier-win10-x64.dmp" > "$T/f2.json" 2>&1
+[ "$(nreq)" -eq "$n0" ] && pdbs "$T/f2.json" | grep -q "remembered miss" &&
+    ok "a 404 is remembered: the next run asks nothing and says so" ||
+    nok "remembered miss: $(($(nreq) - n0)) requests; $(pdbs "$T/f2.json")"
+LALSCAN_SYMSRV_MISS_TTL=-1 "$LALSCAN" --json -y "srv*$T/cf*$URL/404" "$D/verifier-win10-x64.dmp" > /dev/null 2>&1
+[ "$(nreq)" -gt "$n0" ] && ok "LALSCAN_SYMSRV_MISS_TTL=-1: misses are asked again" || nok "miss TTL -1 made no request"
+fault 500 verifier-win10-x64 "HTTP 500" "500"
+fault drop verifier-win10-x64 "connection dropped" "dropped connection"
+fault trunc verifier-win10-x64 "truncated body" "truncated body"
+fault slow verifier-win10-x64 "timed out" "slow server (8 s, limit 3 s)"
+fault wrong verifier-win10-x64 "does not match" "wrong PDB served (GUID/age mismatch)"
+[ -z "$(find "$T/cf" -name 'laldrv-x64-O2.pdb' -type f)" ] && ok "the mismatched PDB was not stored in the cache" ||
+    nok "mismatched PDB cached"
+fault badcab verifier-vista-x86 "CAB" "corrupt cabinet"
+# a port nobody listens on: bind one, close it
+DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+fault none verifier-win10-x64 "unreachable" "unreachable server" "http://127.0.0.1:$DEAD"
+
+# --- two processes sharing one cache ---------------------------------------------------------
+n0=$(nreq)
+"$LALSCAN" --json -y "srv*$T/c5*$URL/slowok" "$T/dumps" > "$T/p1.json" 2>&1 &
+p1=$!
+"$LALSCAN" --json -y "srv*$T/c5*$URL/ok" "$T/dumps" > "$T/p2.json" 2>&1 &
+p2=$!
+wait $p1
+wait $p2
+a=$(pdbs "$T/p1.json" | grep -c "=$T/c5/")
+b=$(pdbs "$T/p2.json" | grep -c "=$T/c5/")
+same=1
+for v in x64-O2 x64-O0 x86-O2 x86-O0; do
+    k=K_${v//-/_}
+    cmp -s "$BIN/laldrv-$v.pdb" "$T/c5/laldrv-$v.pdb/${!k}/laldrv-$v.pdb" || same=0
+done
+left=$(find "$T/c5" -name '.tmp-*' | wc -l)
+dl=$(tail -n +$((n0 + 1)) "$LOG" | grep -c " 200 ")
+if [ "$a" -eq 7 ] && [ "$b" -eq 7 ] && [ "$same" = 1 ] && [ "$left" -eq 0 ]; then
+    ok "two concurrent processes, one cache: 7 + 7 PDBs found, cache correct, no temporary files ($dl bodies served)"
+else
+    nok "concurrent processes: $a and $b PDBs, cache same=$same, $left temporary files"
+fi
+[ "$dl" -le 5 ] && ok "concurrent processes: each file downloaded once (per-key lock)" ||
+    nok "concurrent processes: $dl bodies served for 5 files"
