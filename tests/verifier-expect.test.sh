@@ -25,4 +25,9 @@ echo "ok - verifier expectations: ${#dumps[@]} Verifier fixtures with expectatio
 python3 "$root/tests/verifier_expect.py" --lalscan "$lal" --symbols "$fix/drivers/bin" \
     --selftest "$fix/dumps" "${dumps[@]}" ||
     echo "not ok - verifier expectations: tests/verifier_expect.py exited with status $?"
+# Again with the stand-in kernel PDB: its publics name Verifier's stack log, whose stacks must
+# then match the writer's VF_POOL_TRACE records (lines prefixed "nt-pdb:").
+python3 "$root/tests/verifier_expect.py" --lalscan "$lal" --symbols "$fix/drivers/bin" \
+    --nt-pdb-dir "$fix/kernel" "${dumps[@]}" | sed 's/^\(not ok\|ok\) - /\1 - nt-pdb: /' ||
+    echo "not ok - verifier expectations with --nt-pdb: tests/verifier_expect.py failed"
 exit 0

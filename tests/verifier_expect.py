@@ -95,10 +95,16 @@ def short(s, n=140):
     return s if len(s) <= n else s[:n - 3] + "..."
 
 
-def runner(lalscan, symbols):
-    """dump -> (exit status, stdout, stderr) of `lalscan --json -y SYMBOLS DUMP`."""
+def runner(lalscan, symbols, nt_dir=None):
+    """dump -> (exit status, stdout, stderr) of `lalscan --json -y SYMBOLS DUMP`; with nt_dir, also
+    `--nt-pdb NT_DIR/ntkrnl-fake-ARCH.pdb`, the stand-in kernel PDB whose publics name the stack log."""
     def run(dump):
-        p = subprocess.run([lalscan, "--json", "-y", symbols, dump], stdout=subprocess.PIPE,
+        extra = []
+        if nt_dir:
+            with open(dump + ".expect.json", encoding="utf-8") as fh:
+                arch = json.load(fh)["header"]["arch"]
+            extra = ["--nt-pdb", os.path.join(nt_dir, "ntkrnl-fake-%s.pdb" % ("x64" if arch == "x64" else "x86"))]
+        p = subprocess.run([lalscan, "--json", "-y", symbols] + extra + [dump], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=300)
         return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     return run
@@ -512,9 +518,10 @@ def main(argv):
     ap.add_argument("--lalscan", required=True)
     ap.add_argument("--symbols", required=True)
     ap.add_argument("--selftest", metavar="DIR", help="also check that doctored reports on DIR's fixtures are caught")
+    ap.add_argument("--nt-pdb-dir", metavar="DIR", help="pass the stand-in kernel PDBs of DIR (stack log symbols)")
     ap.add_argument("dumps", nargs="+")
     a = ap.parse_args(argv)
-    run = runner(a.lalscan, a.symbols)
+    run = runner(a.lalscan, a.symbols, a.nt_pdb_dir)
     rep = Report()
     for d in a.dumps:
         if not os.path.exists(d + ".expect.json"):

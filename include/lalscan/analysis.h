@@ -112,6 +112,10 @@ const ls_vf_global *ls_analysis_verifier_global(const ls_analysis *a);
 const ls_vf_driver *ls_analysis_verifier(const ls_analysis *a);
 /* The driver the bug check names ("" when none). */
 const char *ls_analysis_driver(const ls_analysis *a);
+/* The stack Verifier's log kept for allocation i: number of frames (0 when none) and *status
+ * (enum ls_stack_status); frames are return addresses, newest call first. */
+unsigned ls_analysis_leak_stack(const ls_analysis *a, size_t i, int *status);
+const ls_code_location *ls_analysis_leak_frame(const ls_analysis *a, size_t i, unsigned frame);
 /* Call site of allocation i of ls_analysis_verifier()->allocs. */
 const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i);
 const ls_site *ls_analysis_sites(const ls_analysis *a, size_t *count);
@@ -128,6 +132,9 @@ size_t ls_analysis_warning_count(const ls_analysis *a);
 const char *ls_analysis_warning(const ls_analysis *a, size_t i);
 /* 1 when a leak or a Verifier violation was found. */
 int ls_analysis_found(const ls_analysis *a);
+
+/* Non-NULL when a function name is one of the WDK lookaside allocate helpers. */
+const char *ls_lookaside_helper_name(const char *function);
 
 /* Formats a tag as its four bytes in memory order, non-printable bytes as '.'. */
 void ls_tag_text(uint32_t tag, char out[5]);

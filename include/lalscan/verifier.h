@@ -101,7 +101,13 @@ typedef struct ls_vf_alloc {
     int pool;                  /* enum ls_pool_class, from the pool header when checked */
     int header;                /* enum ls_header_check */
     char header_note[96];      /* what disagreed */
+    int stack_status;          /* enum ls_stack_status */
+    uint8_t nstack;
+    uint64_t *stack;           /* frames from Verifier's stack log, newest call first */
 } ls_vf_alloc;
+
+/* Whether Verifier's allocate/free log (VF_POOL_TRACE, Vista and later) gave a block its stack. */
+enum ls_stack_status { LS_STACK_UNAVAILABLE = 0, LS_STACK_FOUND = 1, LS_STACK_EVICTED = 2 };
 
 typedef struct ls_vf_counters {
     uint64_t cur_paged, cur_nonpaged, peak_paged, peak_nonpaged;
@@ -160,6 +166,24 @@ void ls_vf_driver_free(ls_vf_driver *d);
  * for their signature, each confirmed through its list links (for 0xC4/0x60, 0x61 and
  * --driver, which give no record address). *records is malloc'd. */
 int ls_vf_find_records(ls_vmem *vm, uint64_t **records, size_t *count, ls_error *err);
+
+/* Addresses of the kernel globals behind the stack log (from the kernel's symbols). */
+typedef struct ls_vf_trace_globals {
+    uint64_t traces;           /* nt!VfPoolTraces: pointer to the VF_POOL_TRACE array */
+    uint64_t index;            /* nt!VfPoolTracesIndex */
+    uint64_t length;           /* nt!VfPoolTracesLength (a power of two) */
+} ls_vf_trace_globals;
+
+typedef struct ls_vf_trace_info {
+    uint64_t log;              /* the array */
+    uint32_t length, index, frames;
+    size_t found, evicted;
+} ls_vf_trace_info;
+
+/* Gives each allocation of d the stack of its newest allocate record in the log (a record with
+ * a frame inside [image_lo, image_hi), the driver); the others are marked evicted. */
+int ls_vf_read_traces(ls_vmem *vm, const ls_vf_trace_globals *g, uint32_t build, uint64_t image_lo,
+                      uint64_t image_hi, ls_vf_driver *d, ls_vf_trace_info *info, ls_error *err);
 
 /* Reads MmVerifierData through KDBG (present = 0 when it cannot). */
 void ls_vf_read_global(ls_vmem *vm, const ls_kernel *k, ls_vf_global *out);

@@ -28,6 +28,14 @@ struct ls_analysis {
     ls_vf_layout nt_layout;    /* from the kernel PDB's types, when one was given or found */
     int have_nt_layout;
     char nt_pdb[1024];         /* where those types came from */
+    ls_vf_trace_globals trace_globals; /* from the kernel PDB's symbols */
+    int have_trace_globals;
+    char trace_pdb[1024];
+    ls_vf_trace_info trace;
+    int have_trace;
+    ls_code_location *frame_locs; /* distinct stack frame addresses of all leaks */
+    size_t nframe_locs;
+    uint32_t **leak_stack;     /* per allocation: frame_locs indices of its stack, or NULL */
     char driver[96];
     ls_code_location *locs;    /* one per distinct call site address of vf->allocs */
     size_t nlocs;

@@ -103,6 +103,74 @@ static void locate_callers(ls_analysis *a)
     free(addrs);
 }
 
+/* Verifier's allocate/free log (Vista and later) may still hold the stacks of the leaks. */
+static void read_stacks(ls_analysis *a)
+{
+    const ls_dump_header *hd = ls_dump_get_header(a->dump);
+    if (hd->build < 6000 || !a->vf->nallocs)
+        return;
+    if (!a->have_trace_globals) {
+        ls_analysis_warn(a, "Verifier's allocate/free stack log (nt!VfPoolTraces, Vista and later) may still hold the "
+                            "full stack of some of these allocations; finding it needs the kernel's symbols (--nt-pdb, "
+                            "or the kernel's PDB through -y), so no stacks are shown (leaks[].stack is empty)");
+        return;
+    }
+    const ls_module *m = a->driver[0] ? ls_kernel_find_module(a->kernel, a->driver) : NULL;
+    uint64_t lo = m ? m->base : a->vf->image_start, hi = m ? m->base + m->size : a->vf->image_end;
+    ls_error err;
+    if (ls_vf_read_traces(a->vm, &a->trace_globals, hd->build, lo, hi, a->vf, &a->trace, &err)) {
+        ls_analysis_warn(a, "Verifier's stack log (symbols from %s): %s", a->trace_pdb, err.msg);
+        return;
+    }
+    a->have_trace = 1;
+    if (a->trace.evicted)
+        ls_analysis_warn(a, "Verifier's stack log (%u records, symbols from %s) no longer holds the allocation of %zu "
+                            "of the %zu leaked blocks: their records rolled out of the log",
+                         a->trace.length, a->trace_pdb, a->trace.evicted, a->vf->nallocs);
+}
+
+/* Stack frames are symbolized once per distinct address too. */
+static void locate_stacks(ls_analysis *a)
+{
+    size_t n = a->vf->nallocs, total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += a->vf->allocs[i].nstack;
+    if (!total)
+        return;
+    uint64_t *addrs = malloc(total * sizeof *addrs);
+    a->leak_stack = calloc(n, sizeof *a->leak_stack);
+    if (!addrs || !a->leak_stack) {
+        free(addrs);
+        ls_analysis_warn(a, "out of memory symbolizing stacks");
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned f = 0; f < a->vf->allocs[i].nstack; f++)
+            addrs[k++] = a->vf->allocs[i].stack[f];
+    qsort(addrs, total, sizeof *addrs, by_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < total; i++)
+        if (!u || addrs[u - 1] != addrs[i])
+            addrs[u++] = addrs[i];
+    a->frame_locs = calloc(u, sizeof *a->frame_locs);
+    if (!a->frame_locs) {
+        free(addrs);
+        return;
+    }
+    a->nframe_locs = u;
+    for (size_t i = 0; i < u; i++)
+        ls_analysis_locate(a, addrs[i], 1, &a->frame_locs[i]);
+    for (size_t i = 0; i < n; i++) {
+        const ls_vf_alloc *al = &a->vf->allocs[i];
+        if (!al->nstack || !(a->leak_stack[i] = malloc(al->nstack * sizeof **a->leak_stack)))
+            continue;
+        for (unsigned f = 0; f < al->nstack; f++)
+            a->leak_stack[i][f] = (uint32_t)((const uint64_t *)bsearch(&al->stack[f], addrs, u, sizeof *addrs, by_u64) - addrs);
+    }
+    free(addrs);
+}
+
 /* Without P3, look for the record by its signature (2003-era MI entries) and keep the one
  * whose invariants hold for this bug check or --driver. Returns non-zero when none was found. */
 static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
@@ -137,6 +205,31 @@ static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
 
 /* Structure layouts from the kernel's own PDB: --nt-pdb, or the kernel image's PDB found
  * through the symbol path. Without one, the built-in table is used. */
+/* The stack log's globals by name, from the kernel PDB's symbols (publics in Microsoft's public
+ * PDBs), relocated to where the kernel is loaded in this dump. */
+static void kernel_globals(ls_analysis *a, ls_pdb *pdb, const char *where)
+{
+    static const char *const names[3] = { "VfPoolTraces", "VfPoolTracesIndex", "VfPoolTracesLength" };
+    uint64_t va[3];
+    size_t n;
+    const ls_module *m = ls_kernel_modules(a->kernel, &n);
+    uint64_t base = ls_kernel_kdbg(a->kernel)->kern_base ? ls_kernel_kdbg(a->kernel)->kern_base : (n ? m[0].base : 0);
+    if (!base)
+        return;
+    for (int i = 0; i < 3; i++) {
+        uint32_t rva, extra;
+        char decorated[64];
+        snprintf(decorated, sizeof decorated, "_%s", names[i]);
+        if (ls_pdb_find_data(pdb, names[i], &rva, &extra, NULL) && ls_pdb_find_function(pdb, names[i], &rva, &extra, NULL) &&
+            ls_pdb_find_function(pdb, decorated, &rva, &extra, NULL))
+            return;
+        va[i] = base + rva;
+    }
+    a->trace_globals = (ls_vf_trace_globals){ va[0], va[1], va[2] };
+    a->have_trace_globals = 1;
+    snprintf(a->trace_pdb, sizeof a->trace_pdb, "%s", where);
+}
+
 static void kernel_types(ls_analysis *a)
 {
     ls_pdb *pdb = NULL;
@@ -157,6 +250,7 @@ static void kernel_types(ls_analysis *a)
         pdb = ms->pdb; /* owned by the module cache */
         snprintf(where, sizeof where, "%s", ms->info.pdb_path);
     }
+    kernel_globals(a, pdb, where);
     ls_pdb_types *ty = NULL;
     if (ls_pdb_types_open(pdb, &ty, &err) == 0 &&
         ls_vf_layout_from_types(ty, ls_dump_get_header(a->dump)->arch, &a->nt_layout, &err) == 0) {
@@ -225,11 +319,8 @@ static void read_verifier(ls_analysis *a)
         ls_analysis_warn(a, "the kernel PDB %s describes a Verifier record that does not fit this one (wrong build?); "
                             "the built-in layout %s was used", a->nt_pdb, a->vf->layout->id);
     locate_callers(a);
-    const ls_dump_header *hd = ls_dump_get_header(a->dump);
-    if (hd->build >= 6000 && a->vf->nallocs)
-        ls_analysis_warn(a, "Verifier's allocate/free stack log (nt!VfPoolTraces, Vista and later) may still hold the "
-                            "full stack of some of these allocations; finding it needs the kernel's symbols, which "
-                            "lalscan cannot use yet, so no stacks are shown (leaks[].stack is empty)");
+    read_stacks(a);
+    locate_stacks(a);
 }
 
 int ls_analyze_dump(const char *path, const ls_analysis_options *opts, ls_analysis **out, ls_error *err)
@@ -286,6 +377,11 @@ void ls_analysis_free(ls_analysis *a)
     free(a->lists);
     free(a->leak_list);
     free(a->locs);
+    if (a->leak_stack && a->vf)
+        for (size_t i = 0; i < a->vf->nallocs; i++)
+            free(a->leak_stack[i]);
+    free(a->leak_stack);
+    free(a->frame_locs);
     free(a->leak_loc);
     free(a->site_of_loc);
     ls_vf_driver_free(a->vf);
@@ -313,6 +409,23 @@ const char *ls_analysis_nt_pdb(const ls_analysis *a)
 size_t ls_analysis_warning_count(const ls_analysis *a) { return a->warnings.n; }
 const char *ls_analysis_warning(const ls_analysis *a, size_t i) { return i < a->warnings.n ? a->warnings.v[i] : NULL; }
 int ls_analysis_found(const ls_analysis *a) { return a->found; }
+
+unsigned ls_analysis_leak_stack(const ls_analysis *a, size_t i, int *status)
+{
+    if (!a->vf || i >= a->vf->nallocs) {
+        *status = LS_STACK_UNAVAILABLE;
+        return 0;
+    }
+    *status = a->vf->allocs[i].stack_status;
+    return a->leak_stack && a->leak_stack[i] ? a->vf->allocs[i].nstack : 0;
+}
+
+const ls_code_location *ls_analysis_leak_frame(const ls_analysis *a, size_t i, unsigned f)
+{
+    if (!a->leak_stack || !a->vf || i >= a->vf->nallocs || !a->leak_stack[i] || f >= a->vf->allocs[i].nstack)
+        return NULL;
+    return &a->frame_locs[a->leak_stack[i][f]];
+}
 
 const ls_code_location *ls_analysis_leak_caller(const ls_analysis *a, size_t i)
 {

@@ -19,18 +19,23 @@ typedef struct list_layout {
 static const list_layout spec_x86 = { 0x08, 0x0A, 0x0C, 0x10, 0x14, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2C, 0x30, 0x38 };
 static const list_layout spec_x64 = { 0x10, 0x12, 0x14, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2C, 0x30, 0x38, 0x40, 0x50 };
 
+static const char *const helpers[] = { "ExAllocateFromNPagedLookasideList", "ExAllocateFromPagedLookasideList",
+                                       "ExAllocateFromLookasideListEx" };
+
+const char *ls_lookaside_helper_name(const char *function)
+{
+    for (size_t h = 0; function && h < sizeof helpers / sizeof helpers[0]; h++)
+        if (strcmp(function, helpers[h]) == 0)
+            return helpers[h];
+    return NULL;
+}
+
 const char *ls_lookaside_helper_at(const ls_code_location *w)
 {
-    static const char *const helpers[] = { "ExAllocateFromNPagedLookasideList", "ExAllocateFromPagedLookasideList",
-                                           "ExAllocateFromLookasideListEx" };
-    for (size_t h = 0; h < sizeof helpers / sizeof helpers[0]; h++) {
-        if (strcmp(w->symbol, helpers[h]) == 0)
-            return helpers[h];
-        for (unsigned i = 0; i < w->ninlines; i++)
-            if (strcmp(w->inlines[i].symbol, helpers[h]) == 0)
-                return helpers[h];
-    }
-    return NULL;
+    const char *h = ls_lookaside_helper_name(w->symbol);
+    for (unsigned i = 0; !h && i < w->ninlines; i++)
+        h = ls_lookaside_helper_name(w->inlines[i].symbol);
+    return h;
 }
 
 static uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }

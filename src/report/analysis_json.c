@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static cJSON *lookaside_json(const ls_analysis *a, int index, int full);
 
@@ -136,7 +137,21 @@ static cJSON *leak_json(const ls_analysis *a, size_t i)
         ls_json_add(o, "caller", location_json(c, 1));
     else
         cJSON_AddNullToObject(o, "caller");
-    cJSON_AddArrayToObject(o, "stack");
+    int status;
+    unsigned nf = ls_analysis_leak_stack(a, i, &status), first = nf;
+    cJSON *stack = cJSON_AddArrayToObject(o, "stack");
+    for (unsigned f = 0; f < nf; f++) {
+        const ls_code_location *fr = ls_analysis_leak_frame(a, i, f);
+        cJSON_AddItemToArray(stack, location_json(fr, 0));
+        if (first == nf && fr->module[0] && strcasecmp(fr->module, ls_analysis_driver(a)) == 0)
+            first = f;
+    }
+    static const char *const words[] = { "unavailable", "found", "evicted" };
+    cJSON_AddStringToObject(o, "stack_status", words[status >= 0 && status <= 2 ? status : 0]);
+    if (first < nf)
+        cJSON_AddNumberToObject(o, "stack_first_driver_frame", first);
+    else
+        cJSON_AddNullToObject(o, "stack_first_driver_frame");
     ls_json_add(o, "lookaside", lookaside_json(a, ls_analysis_leak_lookaside(a, i), 0));
     cJSON *h = cJSON_AddObjectToObject(o, "pool_header");
     cJSON_AddStringToObject(h, "check", header_word(al->header));

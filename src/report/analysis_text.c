@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 enum { WIDTH = 100 };
 
@@ -172,6 +173,51 @@ static void sites(const ls_analysis *a, ls_buf *o)
     }
 }
 
+/* The stacks Verifier's allocate/free log still holds for leaked blocks (a few of them). */
+static void stacks(const ls_analysis *a, ls_buf *o)
+{
+    const ls_vf_driver *vf = ls_analysis_verifier(a);
+    size_t shown = 0, with = 0, evicted = 0;
+    for (size_t i = 0; vf && i < vf->nallocs; i++) {
+        int status;
+        unsigned nf = ls_analysis_leak_stack(a, i, &status);
+        evicted += status == LS_STACK_EVICTED;
+        if (!nf)
+            continue;
+        with++;
+        if (shown == 8)
+            continue;
+        if (!shown++)
+            ls_buf_printf(o, "\nStacks from Verifier's allocate/free log\n");
+        char tag[5];
+        ls_tag_text(vf->allocs[i].tag, tag);
+        ls_buf_printf(o, "  0x%" PRIx64 " (%s, %" PRIu64 " bytes)\n", vf->allocs[i].address, tag, vf->allocs[i].size);
+        int marked = 0;
+        for (unsigned f = 0; f < nf; f++) {
+            const ls_code_location *fr = ls_analysis_leak_frame(a, i, f);
+            char loc[400];
+            location_text(fr, loc, sizeof loc);
+            ls_buf_printf(o, "    %s", loc);
+            if (fr->file[0])
+                ls_buf_printf(o, "  [%s @ %u]", base_name(fr->file), fr->line);
+            /* The first frame of the driver outside the lookaside helper: the code path that
+             * made the list refill (or, for a direct allocation, the code that allocated). */
+            if (!marked && fr->module[0] && strcasecmp(fr->module, ls_analysis_driver(a)) == 0 &&
+                !ls_lookaside_helper_name(fr->symbol)) {
+                ls_buf_printf(o, "  <- %s", ls_analysis_leak_lookaside(a, i) >= 0 ? "the path that caused the refill"
+                                                                                    : "first frame in the driver");
+                marked = 1;
+            }
+            ls_buf_printf(o, "\n");
+        }
+    }
+    if (with > shown)
+        ls_buf_printf(o, "  (%zu more blocks have a stack in the log; see the JSON report)\n", with - shown);
+    if (with && evicted)
+        ls_buf_printf(o, "  %zu of the %zu leaked blocks have no record left in the log (rolled out).\n", evicted,
+                      vf->nallocs);
+}
+
 static void diagnoses(const ls_analysis *a, ls_buf *o)
 {
     static const char *const sev[] = { "Note", "Warning", "Diagnosis" };
@@ -209,6 +255,7 @@ int ls_report_analysis_text(const ls_analysis *a, ls_buf *o)
     bugcheck(a, o);
     allocations(a, o);
     sites(a, o);
+    stacks(a, o);
     diagnoses(a, o);
     warnings(a, o);
     ls_buf_printf(o, "\nBucket: %s\n", ls_analysis_bucket(a));

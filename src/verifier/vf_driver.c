@@ -38,6 +38,8 @@ void ls_vf_driver_free(ls_vf_driver *d)
     if (!d)
         return;
     ls_strlist_free(&d->warnings);
+    for (size_t i = 0; i < d->nallocs; i++)
+        free(d->allocs[i].stack);
     free(d->allocs);
     free(d);
 }
