@@ -160,7 +160,16 @@ static int fill_from_analysis(tr_item *it, const ls_batch *t, const ls_analysis 
     const char *bucket = ls_analysis_bucket(a), *drv = ls_analysis_driver(a);
     it->bucket = tr_strdup(bucket ? bucket : "");
     it->bugcheck = tr_strdup(bcs);
-    it->driver = tr_strdup(drv ? drv : "");
+    if (drv && *drv) {
+        it->driver = tr_strdup(drv);
+    } else {
+        /* No driver named by the bug check: the bucket's second part is the module a
+         * parameter points into (lalscan.bucket/1:<code>/<driver or module>/<site>). */
+        const char *p = bucket ? strchr(bucket, ':') : NULL;
+        p = p ? strchr(p, '/') : NULL;
+        size_t n = p ? strcspn(p + 1, "/") : 0;
+        it->driver = n ? strndup(p + 1, n) : tr_strdup("");
+    }
     it->top_site = nsites && s ? site_text(&s[0].where) : tr_strdup("");
     it->found = ls_analysis_found(a);
     if (!it->bucket || !it->bugcheck || !it->driver || !it->top_site)
