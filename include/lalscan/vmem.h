@@ -24,6 +24,9 @@ int ls_vmem_translate(ls_vmem *vm, uint64_t va, uint64_t *pa, ls_error *err);
 int ls_vmem_readable(ls_vmem *vm, uint64_t va, size_t len);
 
 unsigned ls_vmem_ptr_size(const ls_vmem *vm);
+/* Kernel virtual addresses of physical pages (pfns sorted ascending): one walk of the kernel
+ * half of the page tables; vas[i] = 0 where a page is not mapped there. */
+int ls_vmem_reverse(ls_vmem *vm, const uint64_t *pfns, size_t n, uint64_t *vas, ls_error *err);
 /* For triage dumps: another saved range, e.g. the current thread copy once its VA is known. */
 int ls_vmem_add_range(ls_vmem *vm, uint64_t va, uint64_t file_offset, uint32_t size, ls_error *err);
 const ls_dump *ls_vmem_dump(const ls_vmem *vm);

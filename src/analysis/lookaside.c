@@ -200,6 +200,48 @@ static void lists_from_scan(ls_analysis *a, module_syms *ms, uint32_t tag, uint6
     }
 }
 
+/* Lists outside the driver image (a device extension in pool): a scan of the dump's physical
+ * pages for headers with this tag and entry size, mapped back to virtual addresses. */
+static void lists_from_memory(ls_analysis *a, uint32_t tag, uint64_t charged)
+{
+    enum { MAX_FOUND = 64, PAGE = 0x1000 };
+    const ls_dump *d = a->dump;
+    if (!ls_dump_has_physical(d))
+        return;
+    int p8 = ls_vmem_ptr_size(a->vm) == 8;
+    const list_layout *L = p8 ? &spec_x64 : &spec_x86;
+    uint64_t pfns[MAX_FOUND], offs[MAX_FOUND], vas[MAX_FOUND];
+    size_t n = 0;
+    uint64_t limit = ls_dump_pfn_limit(d);
+    for (uint64_t pfn = 0; pfn < limit && n < MAX_FOUND; pfn++) {
+        const uint8_t *page = ls_dump_page(d, pfn);
+        if (!page)
+            continue;
+        for (unsigned off = 0; off + L->span <= PAGE && n < MAX_FOUND; off += p8 ? 16 : 8) {
+            if (ls_le32(page + off + L->tag) != tag || !size_matches(ls_le32(page + off + L->size), charged, p8))
+                continue;
+            uint64_t alloc = p8 ? ls_le64(page + off + L->allocate) : ls_le32(page + off + L->allocate);
+            if (!alloc || ls_le32(page + off + L->allocate_misses) > ls_le32(page + off + L->total_allocates))
+                continue;
+            pfns[n] = pfn;
+            offs[n++] = off;
+        }
+    }
+    if (!n || ls_vmem_reverse(a->vm, pfns, n, vas, NULL))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        ls_lookaside l;
+        if (!vas[i] || read_list(a->vm, vas[i] + offs[i], L, &l) || l.tag != tag)
+            continue;
+        /* The driver image was searched already; this is for lists that live elsewhere. */
+        const ls_module *m = ls_kernel_module_at(a->kernel, l.address);
+        if (m)
+            continue;
+        l.found_by = "memory-scan";
+        add_list(a, &l);
+    }
+}
+
 /* "ntoskrnl.exe!ExAllocatePoolWithTag", or the module+offset. */
 static void routine_name(ls_analysis *a, uint64_t va, char *out, size_t n)
 {
@@ -222,6 +264,11 @@ void ls_analysis_find_lookasides(ls_analysis *a)
     if (!a->leak_list)
         return;
     int p8 = ls_vmem_ptr_size(a->vm) == 8;
+    struct tried_key {
+        uint32_t tag;
+        uint64_t size;
+    } tried[64];
+    size_t ntried = 0;
     for (size_t i = 0; i < n; i++) {
         a->leak_list[i] = -1;
         const ls_code_location *w = &a->locs[a->leak_loc[i]];
@@ -233,14 +280,22 @@ void ls_analysis_find_lookasides(ls_analysis *a)
         for (size_t k = 0; k < a->nlists && a->leak_list[i] < 0; k++)
             if (a->lists[k].tag == al->tag && size_matches(a->lists[k].size, al->size, p8))
                 a->leak_list[i] = (int)k;
-        if (a->leak_list[i] < 0) {
+        /* Each (tag, size) is searched for once: the searches can cover the whole dump. */
+        int searched = 0;
+        for (size_t t = 0; t < ntried && !searched; t++)
+            searched = tried[t].tag == al->tag && tried[t].size == al->size;
+        if (a->leak_list[i] < 0 && !searched) {
             module_syms *ms = ls_analysis_module_syms(a, w->address);
             if (!ms)
                 continue;
+            if (ntried < sizeof tried / sizeof tried[0])
+                tried[ntried++] = (struct tried_key){ al->tag, al->size };
             size_t before = a->nlists;
             lists_from_pdb(a, ms, al->tag, al->size);
             if (a->nlists == before)
                 lists_from_scan(a, ms, al->tag, al->size);
+            if (a->nlists == before)
+                lists_from_memory(a, al->tag, al->size);
             for (size_t k = before; k < a->nlists; k++) {
                 a->lists[k].helper = helper;
                 a->lists[k].helper_inlined = strcmp(w->symbol, helper) != 0;
