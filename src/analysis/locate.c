@@ -22,6 +22,24 @@ static int read_image(void *ctx, uint32_t rva, void *buf, size_t len, ls_error *
     return ls_vmem_read(r->vm, r->base + rva, buf, len, err);
 }
 
+/* The image from the symbol path's servers, by time stamp and size (only when servers are
+ * used: plain folders were never searched for images, and reports stay as they were). 1 when
+ * there is no server to ask, 0 found, else the reason in err. */
+static int server_image(ls_analysis *a, const ls_module *m, module_syms *ms, ls_error *err)
+{
+    if (!a->symbols || !m->timestamp || !ls_sympath_server_count(a->symbols))
+        return 1;
+    ls_found_file ff;
+    int rc = ls_sympath_find_image(a->symbols, m->name, m->timestamp, m->size, &ff, err);
+    if (rc == 0) {
+        rc = ls_pe_open_file(ff.path, &ms->pe, err);
+        if (rc == 0)
+            snprintf(ms->info.image_source, sizeof ms->info.image_source, "%s", ff.path);
+        close(ff.fd);
+    }
+    return rc;
+}
+
 static void load_module(ls_analysis *a, const ls_module *m, module_syms *ms)
 {
     memset(ms, 0, sizeof *ms);
@@ -56,6 +74,15 @@ static void load_module(ls_analysis *a, const ls_module *m, module_syms *ms)
             }
         }
     }
+    /* Not in the dump (triage dumps keep few pages): a symbol server also serves images by
+     * time stamp and size, and the image's CodeView record then names its PDB. */
+    ls_error srv_err;
+    srv_err.msg[0] = '\0';
+    if (!ms->pe && server_image(a, m, ms, &srv_err) < 0) {
+        snprintf(ms->info.problem, sizeof ms->info.problem, "the image of %s is not in the dump: %s", m->name,
+                 srv_err.msg);
+        return;
+    }
     if (!ms->pe) {
         snprintf(ms->info.problem, sizeof ms->info.problem,
                  "the image of %s is not in the dump and was not found with --images", m->name);
@@ -64,8 +91,24 @@ static void load_module(ls_analysis *a, const ls_module *m, module_syms *ms)
     ms->machine = ls_pe_get_info(ms->pe)->machine;
     ls_codeview cv;
     if (ls_pe_codeview(ms->pe, &cv, &err)) {
-        snprintf(ms->info.problem, sizeof ms->info.problem, "%s has no usable CodeView record: %s", m->name, err.msg);
-        return;
+        /* The debug directory's page may be missing from the dump: the server's copy has it. */
+        ls_pe *mem_pe = ms->pe;
+        ms->pe = NULL;
+        int si = ms->reader ? server_image(a, m, ms, &srv_err) : 1;
+        if (si == 0 && ls_pe_codeview(ms->pe, &cv, NULL) == 0) {
+            ls_pe_free(mem_pe);
+            free(ms->reader);
+            ms->reader = NULL;
+            ms->machine = ls_pe_get_info(ms->pe)->machine;
+        } else {
+            if (ms->pe)
+                ls_pe_free(ms->pe);
+            ms->pe = mem_pe;
+            snprintf(ms->info.image_source, sizeof ms->info.image_source, "dump memory");
+            snprintf(ms->info.problem, sizeof ms->info.problem, "%s has no usable CodeView record: %s%s%s", m->name,
+                     err.msg, si < 0 ? "; and from the symbol server: " : "", si < 0 ? srv_err.msg : "");
+            return;
+        }
     }
     if (!a->symbols && !image_dir[0]) {
         snprintf(ms->info.problem, sizeof ms->info.problem, "no symbol path given (-y) to find %s",
