@@ -1,5 +1,5 @@
 # mkdump_vfcheck.py - the fixture checker's own walk of Driver Verifier structures in a dump.
-# Offsets typed in again from verifier.md (§2.2-§2.7, §4.1, §5.2), nothing imported from fixtures/mkdump.
+# Offsets typed in again from verifier.md (§2.2-§2.7, §4.1-§4.2, §5.2), nothing imported from fixtures/mkdump.
 
 import os
 
@@ -149,17 +149,28 @@ def _mmvd(r, v, ok):
     ok(not bad, "Verifier: MmVerifierData (%s layout) counters" % m["layout"], str(bad))
 
 
-def _lookasides(r, v, ok):
-    head = int(v["kernel_globals"]["ex_npaged_lookaside_list_head"], 16)
-    chain, e = [], r.ptr(head)
+def _chain(r, head):
+    """ExNPagedLookasideListHead walked by Flink (bounded); also says whether every Blink points back."""
+    chain, prev, e, back = [], head, r.ptr(head), True
     while e != head and len(chain) < 64:
         chain.append(e)
-        e = r.ptr(e)
+        back = back and r.ptr(e + r.p) == prev
+        prev, e = e, r.ptr(e)
+    return chain, back and r.ptr(head + r.p) == prev
+
+
+def _lookasides(r, v, ok):
+    head = int(v["kernel_globals"]["ex_npaged_lookaside_list_head"], 16)
+    chain, back = _chain(r, head)
     le_off = 0x40 if r.p == 8 else 0x30
     bad = []
     for lst in v["lookaside"]:
         a = int(lst["address"], 16)
         w = 1 if r.p == 8 else 0
+        if lst["state"] == "unused":
+            if r.D.read(a, 0x80 if r.p == 8 else 0x50) != bytes(0x80 if r.p == 8 else 0x50) or lst["tag"] is not None:
+                bad.append(lst["symbol"] + ".unused")
+            continue
         for k, offs in LA.items():
             if r.u(a + offs[w], offs[2]) != lst[k]:
                 bad.append("%s.%s" % (lst["symbol"], k))
@@ -167,6 +178,8 @@ def _lookasides(r, v, ok):
             bad.append(lst["symbol"] + ".tag")
         if r.ptr(a + (0x30 if r.p == 8 else 0x28)) != int(lst["allocate"], 16):
             bad.append(lst["symbol"] + ".allocate")
+        if r.ptr(a + (0x38 if r.p == 8 else 0x2C)) != int(lst["free"], 16):
+            bad.append(lst["symbol"] + ".free")
         linked = (a + le_off) in chain
         if linked != lst["live"] or (lst["state"] == "deleted" and r.ptr(a + le_off) != 0):
             bad.append(lst["symbol"] + ".state")
@@ -175,6 +188,63 @@ def _lookasides(r, v, ok):
         if cyc or [hex(x) for x in ents] != lst["cached"] or depth != len(ents):
             bad.append(lst["symbol"] + ".cached")
     ok(not bad, "Verifier: %d lookaside lists (counters, tag, routine, link state, cache)" % len(v["lookaside"]), str(bad))
+    if "lookaside_chain" in v:
+        _pool_lists(r, v, head, chain, back, ok)
+
+
+def _charged(p, n):
+    """Verifier's charged size of a small nonpaged block (§2.4a e): round_up(n, 4) + pointer, to the granule."""
+    g = 16 if p == 8 else 8
+    return ((n + 3) // 4 * 4 + p + g - 1) // g * g
+
+
+def _pool_lists(r, v, head, chain, back, ok):
+    """Lists inside pool blocks (device extension, other drivers): the POOL_HEADER around them, their
+    place in ExNPagedLookasideListHead (live) or the stale links RemoveEntryList left (§4.2), the leaks."""
+    p, gran = r.p, gran_of(r.p)
+    le_off, lsize = (0x40, 0x80) if p == 8 else (0x30, 0x50)
+    ok([hex(x) for x in chain] == v["lookaside_chain"] and back,
+       "Verifier: ExNPagedLookasideListHead chain (%d lists, Flink order, every Blink points back)" % len(chain))
+    bad = []
+    allocs = {a["address"]: a for a in v.get("allocations", [])}
+    pooled = [l for l in v["lookaside"] + v["other_lookaside"] if l.get("pool_block")]
+    for lst in v["other_lookaside"]:
+        a = int(lst["address"], 16)
+        if (r.D.read(a + (0x28 if p == 8 else 0x20), 4) != lst["tag"].encode("latin-1")
+                or r.u(a + (0x2C if p == 8 else 0x24), 4) != lst["size"]):
+            bad.append(lst["symbol"] + " tag/size")
+    for lst in pooled:
+        a, blk, h = int(lst["address"], 16), int(lst["pool_block"], 16), int(lst["pool_header"], 16)
+        wd = r.u(h, 4)
+        units, ptype = ((wd >> 16) & 0x1FF, (wd >> 25) & 0x7F) if p == 4 else ((wd >> 16) & 0xFF, wd >> 24)
+        if (h + gran != blk or a != blk + lst["offset"] or r.D.read(h + 4, 4) != lst["pool_tag"].encode("latin-1")
+                or units * gran != lst["block_size"] + gran or lst["offset"] + lsize > lst["block_size"]
+                or ptype != int(lst["pool_header_type"], 16) or (ptype & 0x3F) - 1 != 0
+                or (p == 8 and a % 16)):
+            bad.append(lst["symbol"] + " pool block")
+        le = a + le_off
+        fl, bl = r.ptr(le), r.ptr(le + p)
+        want = lst["list_entry"]
+        if hex(fl) != want["flink"] or hex(bl) != want["blink"]:
+            bad.append(lst["symbol"] + " ListEntry")
+        if lst["live"]:
+            if le not in chain or r.ptr(fl + p) != le or r.ptr(bl) != le:
+                bad.append(lst["symbol"] + " live links")
+        elif (not want["stale"] or le in chain or r.ptr(fl + p) == le or r.ptr(bl) == le
+              or r.ptr(bl) != fl or r.ptr(fl + p) != bl or not all(x == head or x in chain for x in (fl, bl))):
+            # Removed: the old neighbours now point at each other and stay in the chain.
+            bad.append(lst["symbol"] + " stale links")
+        for x in lst.get("leaks", []):
+            al = allocs.get(x)
+            if (al is None or al["tag"] != lst["tag"] or not al["lookaside_refill"]
+                    or al["size"] != _charged(p, lst["size"])):
+                bad.append("%s leak %s" % (lst["symbol"], x))
+    refill = {a["address"] for a in v.get("allocations", []) if a["lookaside_refill"]}
+    claimed = [x for l in v["lookaside"] for x in l.get("leaks", [])]
+    if sorted(claimed) != sorted(refill):
+        bad.append("refill blocks %s vs attributed %s" % (sorted(refill), sorted(claimed)))
+    ok(not bad, "Verifier: %d lookaside lists in pool (POOL_HEADER, offset, links, attributed leaks)" % len(pooled),
+       str(bad))
 
 
 def _records(r, v, rec, kinds, ok):
