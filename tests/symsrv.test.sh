@@ -206,6 +206,19 @@ sys.exit(0 if ok else 1)' "$T/k.json" > "$T/k.txt" 2>&1 &&
 grep -q "types-x64.pdb" "$T/k.txt" && ok "text report names the kernel PDB the layouts came from" ||
     nok "text report does not name the kernel PDB: $(grep -i layout "$T/k.txt" | head -3)"
 
+# --- progress on a terminal (script(1) gives stderr a pty), none otherwise -------------------
+if command -v script >/dev/null; then
+    script -qec "'$LALSCAN' -y 'srv*$T/cp*$URL/drip' '$D/verifier-win10-x64.dmp' >/dev/null" "$T/tty.txt" > /dev/null 2>&1
+    "$LALSCAN" -y "srv*$T/cp2*$URL/drip" "$D/verifier-win10-x64.dmp" > /dev/null 2> "$T/notty.txt"
+    if grep -q "downloading laldrv-x64-O2.pdb: .* [KM]B/s" "$T/tty.txt" && ! grep -q downloading "$T/notty.txt"; then
+        ok "progress line on a terminal ($(tr '\r' '\n' < "$T/tty.txt" | grep downloading | tail -1 | tr -d '\033' | sed 's/\[K//'))"
+    else
+        nok "progress line: terminal: $(tr '\r' '\n' < "$T/tty.txt" | grep -c downloading) lines; not a terminal: $(grep -c downloading "$T/notty.txt")"
+    fi
+else
+    nok "script(1) missing: progress on a terminal not tested"
+fi
+
 # --- fault cases: the report comes out with the reason --------------------------------------
 # fault MODE DUMP WANT WHAT [URL]
 fault() {

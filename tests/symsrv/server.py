@@ -3,7 +3,7 @@
 first path component, misbehaves on purpose. Every request is logged to --log (one line each).
 
   /ok/<store path>      the file, or 404                /slow/...   waits --delay s, then as ok
-  /slowok/...           waits 0.3 s, then as ok
+  /slowok/...           waits 0.3 s, then as ok       /drip/...   as ok, in 10 pieces over 1.5 s
   /404/...  /500/...    that status                     /drop/...   closes without an answer
   /trunc/...            promises the full length, sends half and closes
   /wrong/<...>.pdb      another PDB (--wrong FILE) for every PDB name; else as ok
@@ -102,6 +102,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return "trunc"
+        if mode == "drip":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            step = len(body) // 10 + 1
+            for i in range(0, len(body), step):
+                self.wfile.write(body[i:i + step])
+                self.wfile.flush()
+                time.sleep(0.15)
+            return 200
         self.send(200, body)
         return 200
 
