@@ -25,6 +25,7 @@ int ls_batch_new(const ls_batch_options *opts, ls_batch **out, ls_error *err)
     t->o = *opts;
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->cond, NULL);
+    pthread_cond_init(&t->room, NULL);
     /* Rows of the database are reused only for the same analysis inputs: a run with symbols
      * must not be answered from a run without. */
     const ls_analysis_options *a = &opts->analysis;
@@ -71,6 +72,7 @@ void ls_batch_free(ls_batch *t)
     free(t->errors);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->cond);
+    pthread_cond_destroy(&t->room);
     free(t);
 }
 
@@ -257,6 +259,15 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&t->next, 1);
         if (i >= t->nitems)
             break;
+        /* Results wait in memory until every earlier path is delivered; one slow dump must
+         * not let the others pile up their reports behind it. The item being waited for was
+         * claimed before this one by a worker that is not waiting, so this always ends. */
+        pthread_mutex_lock(&t->lock);
+        while (i >= atomic_load(&t->emitted) + t->window && !atomic_load(&t->stop))
+            pthread_cond_wait(&t->room, &t->lock);
+        pthread_mutex_unlock(&t->lock);
+        if (atomic_load(&t->stop))
+            break;
         tr_item *it = &t->items[i];
         process(t, r, it);
         atomic_store_explicit(&it->done, 1, memory_order_release);
@@ -402,14 +413,17 @@ int ls_batch_run(ls_batch *t, ls_error *err)
         jobs = TR_MAX_JOBS;
     if (jobs > t->nitems)
         jobs = t->nitems ? t->nitems : 1;
+    t->window = jobs * 16 < 64 ? 64 : jobs * 16;
     pthread_t th[TR_MAX_JOBS];
     size_t started = 0;
     if (t->nitems) {
         for (; started < jobs; started++)
             if (pthread_create(&th[started], NULL, worker, t) != 0)
                 break;
-        if (!started)
-            worker(t); /* no thread to be had: do the work here */
+        if (!started) {
+            t->window = SIZE_MAX / 2; /* no thread to be had: do all the work here first */
+            worker(t);
+        }
     }
     size_t emitted = 0;
     double last = 0;
@@ -436,11 +450,15 @@ int ls_batch_run(ls_batch *t, ls_error *err)
             for (size_t i = emitted; i < k && !rc; i++)
                 rc = deliver(t, &t->items[i]);
             emitted = k;
+            pthread_mutex_lock(&t->lock);
+            atomic_store(&t->emitted, emitted);
+            if (rc)
+                atomic_store(&t->stop, 1); /* workers stop after their current dump */
+            pthread_cond_broadcast(&t->room);
+            pthread_mutex_unlock(&t->lock);
         }
-        if (rc) {
-            atomic_store(&t->next, t->nitems); /* workers stop after their current dump */
+        if (rc)
             break;
-        }
         double n = now_s();
         if (t->o.on_progress && n - last >= 0.1) {
             t->o.on_progress(t->o.ctx, atomic_load(&t->ndone), t->nitems);

@@ -38,8 +38,12 @@ struct ls_batch {
     size_t nitems, cap;
     atomic_size_t next;       /* work index */
     atomic_size_t ndone;
-    pthread_mutex_t lock;     /* only for the condition variable */
-    pthread_cond_t cond;
+    atomic_size_t emitted;    /* items delivered by the run thread */
+    atomic_int stop;
+    size_t window;            /* how far workers may run ahead of delivery */
+    pthread_mutex_t lock;     /* only for the condition variables */
+    pthread_cond_t cond;      /* an item is done */
+    pthread_cond_t room;      /* delivery moved on */
     struct tr_db *db;
     ls_batch_counts counts;
     ls_batch_bucket *buckets;
