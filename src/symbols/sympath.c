@@ -87,6 +87,14 @@ static int add_local(ls_sympath *sp, const char *s, size_t len, int store, ls_er
         return add_skipped(sp, "%.*s (offline: URL not contacted)", s, len, err);
     if (is_windows(s, len) && !exists_dir(s, len))
         return add_skipped(sp, "%.*s (Windows path, not present here)", s, len, err);
+    /* "srv*~/.cache/...*URL" is quoted on command lines, so the shell never expands the ~. */
+    const char *home = getenv("HOME");
+    if (len >= 1 && s[0] == '~' && (len == 1 || s[1] == '/') && home && home[0] == '/') {
+        char buf[4096];
+        int n = snprintf(buf, sizeof buf, "%s%.*s", home, (int)(len - 1), s + 1);
+        if (n > 0 && (size_t)n < sizeof buf)
+            return add_elem(sp, buf, (size_t)n, store, err);
+    }
     return add_elem(sp, s, len, store, err);
 }
 

@@ -55,6 +55,19 @@ static void test_parse(void)
           "srv*URL: the default cache");
     ls_sympath_free(sp);
     CHECK(ls_sympath_set_network(NULL, NULL, &err) == LS_EINVAL, "no path: LS_EINVAL");
+    const char *home = getenv("HOME");
+    setenv("HOME", "/home/someone", 1);
+    CHECK(ls_sympath_parse("srv*~/.cache/sym*https://x.example;~;~user/x", &sp, &err) == 0 &&
+              !strcmp(ls_sympath_element(sp, 0, NULL), "/home/someone/.cache/sym") &&
+              !strcmp(server(sp, 0)->cache, "/home/someone/.cache/sym") &&
+              !strcmp(ls_sympath_element(sp, 1, NULL), "/home/someone") &&
+              !strcmp(ls_sympath_element(sp, 2, NULL), "~user/x"),
+          "a leading ~/ is $HOME (quoted paths reach lalscan unexpanded); ~user is left alone");
+    ls_sympath_free(sp);
+    if (home)
+        setenv("HOME", home, 1);
+    else
+        unsetenv("HOME");
 }
 
 static void test_options(void)
