@@ -88,7 +88,7 @@ docs = [json.loads(l) for l in open(sys.argv[1])]
 names = sorted(d["dump"]["path"].rsplit("/", 1)[1] for d in docs)
 assert names == ["verifier-win81-x86.dmp", "verifier-xp-x86-60.dmp"], names
 EOF
-check "--new: the summary lists the two new buckets" python3 - "$tmp/new.json" <<'EOF'
+check "--new: the summary lists the two new buckets (valid lalscan.triage/1)" python3 - "$tmp/new.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 b = sorted(x["bucket"] for x in s["buckets"])
@@ -96,6 +96,11 @@ assert b == ["lalscan.bucket/1:0xC4_60/laldrv.sys/lookaside:g_ContextLookaside",
              "lalscan.bucket/1:0xC4_62/MyDriver.sys/PoolAllocateName"], b
 assert all(x["new"] for x in s["buckets"]) and s["counts"]["new_buckets"] == 2, s["counts"]
 assert s["errors"] == [], s["errors"]
+try:
+    import jsonschema
+except ImportError:
+    sys.exit("python3-jsonschema is not installed")
+jsonschema.Draft202012Validator(json.load(open("schema/lalscan.triage-1.schema.json"))).validate(s)
 EOF
 check "--new: 3 analyzed (the new files), the rest from the database" grep -q "(3 analyzed, $NDUMPS from the database)" "$tmp/new.err"
 "$LALSCAN" "${SYM[@]}" --db "$DB" --new "$D" >"$tmp/new2.txt" 2>/dev/null

@@ -120,6 +120,22 @@ assert c["errors"] == sum("error" in d for d in docs) and c["analyzed"] == len(d
 assert c["found"] == sum(1 for d in docs if "error" not in d and d["bugcheck"]["code"] == "0xc4"), c
 assert len(s["errors"]) == c["errors"] and all(e["message"] for e in s["errors"])
 EOF
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    check "--summary: valid against schema/lalscan.triage-1.schema.json" python3 - "$tmp/summary.json" <<'EOF'
+import json, sys, jsonschema
+schema = json.load(open("schema/lalscan.triage-1.schema.json"))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[1])))
+EOF
+    check "JSON Lines: every document (errors too) valid against schema/lalscan.report-1.schema.json" python3 - "$tmp/j1.jsonl" <<'EOF'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open("schema/lalscan.report-1.schema.json")))
+for line in open(sys.argv[1]):
+    v.validate(json.loads(line))
+EOF
+else
+    nok "schema validation" "python3-jsonschema is not installed (make deps installs it)"
+fi
 check "--summary: written under a temporary name (none left behind)" \
     bash -c "[ \$(ls '$tmp' | grep -c '^summary.json') = 1 ]"
 
