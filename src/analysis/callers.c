@@ -196,7 +196,12 @@ void ls_analysis_find_list_callers(ls_analysis *a)
     uint32_t span = ls_vmem_ptr_size(a->vm) == 8 ? 0x80 : 0x50;
     for (size_t k = 0; k < a->nlists; k++) {
         ls_lookaside *l = &a->lists[k];
-        module_syms *ms = ls_analysis_module_syms(a, l->address);
+        /* The driver whose code uses the list: where its refill sites are (the list itself
+         * may live in pool). */
+        module_syms *ms = NULL;
+        for (size_t s = 0; s < a->nsites && !ms; s++)
+            if (a->sites[s].lookaside == (int)k)
+                ms = ls_analysis_module_syms(a, a->sites[s].where.address);
         if (!ms || !ms->pe || !l->helper)
             continue;
         if (l->helper_inlined) {

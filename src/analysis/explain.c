@@ -38,6 +38,9 @@ static void explain_list(ls_analysis *a, size_t k)
     char stem[96], tag[5], callers[2400] = "";
     size_t w = 0;
     const char *module = a->driver;
+    /* A list in pool (a device extension) is reached through a pointer: its users cannot be
+     * told apart by the address in their code, so every user of the helper is listed. */
+    int in_pool = strncmp(l->name, "pool:", 5) == 0;
     stem_of(module, stem, sizeof stem);
     ls_tag_text(l->tag, tag);
     uint32_t held = l->total_allocates - l->total_frees;
@@ -53,7 +56,7 @@ static void explain_list(ls_analysis *a, size_t k)
             if (*p == '\\' || *p == '/')
                 file = p + 1;
         w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u%s", loc, file, c->line,
-                              l->callers[i].references_list ? "" : "  (does not name this list itself)");
+                              l->callers[i].references_list || in_pool ? "" : "  (does not name this list itself)");
     }
     char counters[300];
     if (l->total_allocates >= l->total_frees && held == l->blocks)
@@ -78,21 +81,24 @@ static void explain_list(ls_analysis *a, size_t k)
                  "The call site Verifier recorded is inside %s, the WDK header helper compiled into your driver as a "
                  "function (this build did not inline it); ", l->helper);
     ls_analysis_diagnose(a, "lookaside-outstanding-at-delete", LS_SEV_ERROR,
-        "%s%zu block%s (%" PRIu64 " bytes) came from the lookaside list %s!%s (0x%" PRIx64 ", tag '%s', entry size %u). "
+        "%s%zu block%s (%" PRIu64 " bytes) came from the lookaside list %s%s%s (0x%" PRIx64 "%s, tag '%s', entry size %u). "
         "%s %s\n\n"
         "ExDeleteNPagedLookasideList frees only the blocks sitting on the list. Blocks your driver still holds are "
         "ordinary pool that nobody will free: Verifier counts them against %s at unload.\n\n"
         "%sit marks where the list refilled itself from pool, not the code that kept the block. %s%s%s\n\n"
         "Fix: before ExDeleteNPagedLookasideList, return every block with ExFreeToNPagedLookasideList (or free it), "
         "for example by draining the queues that hold them in the unload routine.",
-        l->blocks == a->vf->nallocs ? "All " : "", l->blocks, l->blocks == 1 ? "" : "s", l->bytes, stem,
-        l->name[0] ? l->name : "(unnamed list)", l->address, tag, l->size,
+        l->blocks == a->vf->nallocs ? "All " : "", l->blocks, l->blocks == 1 ? "" : "s", l->bytes,
+        in_pool ? "" : stem, in_pool ? "" : "!", l->name[0] ? l->name : "(unnamed list)", l->address,
+        in_pool ? ", in a pool block such as a device extension" : "", tag, l->size,
         l->live == 0   ? "The list was deleted (it is no longer linked into the kernel's lookaside chain)."
         : l->live == 1 ? "The list is still linked into the kernel's lookaside chain (not deleted)."
                        : "Whether the list was deleted could not be read.",
         counters, module, helper_text,
-        l->ncallers ? "Your code takes blocks from this list at:" : "The code that takes blocks from it was not found "
-                                                                     "(the image's code or its PDB is missing).",
+        !l->ncallers ? "The code that takes blocks from it was not found (the image's code or its PDB is missing)."
+        : in_pool    ? "The list is reached through a pointer, so these are all the places your code takes blocks "
+                       "from a lookaside list with this helper:"
+                     : "Your code takes blocks from this list at:",
         callers,
         l->ncallers ? "\nVerifier sees refills only, never hand-outs, so it cannot tell which of these kept the blocks."
                     : "");

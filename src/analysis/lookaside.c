@@ -200,6 +200,32 @@ static void lists_from_scan(ls_analysis *a, module_syms *ms, uint32_t tag, uint6
     }
 }
 
+/* A list in pool is named after its block: "pool:LDev+0x40" = 0x40 bytes into the data of a
+ * block tagged LDev (the POOL_HEADER in front of the block, verifier.md §5.2). */
+static void pool_label(ls_vmem *vm, uint64_t list, unsigned span, char *out, size_t n)
+{
+    int p8 = ls_vmem_ptr_size(vm) == 8;
+    uint64_t gran = p8 ? 16 : 8;
+    for (uint64_t back = gran; back <= 0x1000; back += gran) {
+        uint8_t h[8];
+        if (ls_vmem_read(vm, list - back, h, 8, NULL))
+            return;
+        unsigned block = p8 ? h[2] : (ls_le32(h) >> 16) & 0x1ff, type = p8 ? h[3] : (ls_le32(h) >> 25) & 0x7f;
+        uint32_t tag = ls_le32(h + 4);
+        int printable = 1;
+        for (int i = 0; i < 4; i++) {
+            uint8_t c = (uint8_t)(tag >> (8 * i));
+            printable &= c >= 0x20 && c < 0x7f;
+        }
+        if (type && printable && block * gran >= back + span) {
+            char t[5];
+            ls_tag_text(tag, t);
+            snprintf(out, n, "pool:%s+0x%" PRIx64, t, back - gran);
+            return;
+        }
+    }
+}
+
 /* Lists outside the driver image (a device extension in pool): a scan of the dump's physical
  * pages for headers with this tag and entry size, mapped back to virtual addresses. */
 static void lists_from_memory(ls_analysis *a, uint32_t tag, uint64_t charged)
@@ -238,6 +264,7 @@ static void lists_from_memory(ls_analysis *a, uint32_t tag, uint64_t charged)
         if (m)
             continue;
         l.found_by = "memory-scan";
+        pool_label(a->vm, l.address, L->span, l.name, sizeof l.name);
         add_list(a, &l);
     }
 }

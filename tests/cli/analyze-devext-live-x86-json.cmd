@@ -1,0 +1,1 @@
+$LALSCAN --json -y fixtures/drivers/bin fixtures/dumps/verifier-devext-live-x86.dmp

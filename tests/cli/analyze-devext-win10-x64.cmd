@@ -1,0 +1,1 @@
+$LALSCAN -y fixtures/drivers/bin fixtures/dumps/verifier-devext-win10-x64.dmp
