@@ -252,6 +252,10 @@ fault badcab verifier-vista-x86 "CAB" "corrupt cabinet"
 # a port nobody listens on: bind one, close it
 DEAD=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 fault none verifier-win10-x64 "unreachable" "unreachable server" "http://127.0.0.1:$DEAD"
+"$LALSCAN" --json -y "srv*$T/cf*http://127.0.0.1:$DEAD" "$D/verifier-win7-x64.dmp" > "$T/f3.json" 2>&1
+pdbs "$T/f3.json" | grep -q "MISSING: .*did not answer" &&
+    ok "a server that did not answer is not asked again by the next dump for a while" ||
+    nok "down note: $(pdbs "$T/f3.json")"
 
 # --- two processes sharing one cache ---------------------------------------------------------
 n0=$(nreq)

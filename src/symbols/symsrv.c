@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PTR_MAX = 4096 };
+enum { PTR_MAX = 4096, DOWN_TTL = 120 };
 #define BODY_MAX ((uint64_t)4 << 30) /* kernel PDBs are tens of MB; refuse absurd bodies */
 
 static long env_seconds(const char *name, long dflt)
@@ -107,29 +107,31 @@ static int mkdir_p(const char *path)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
-/* A miss is remembered per server: caches may be shared by several servers. */
-static void miss_name(const char *url, char out[24])
+/* Notes are kept per server (caches may be shared by several): ".miss-HASH" in a key folder
+ * for a file the server does not have, ".down-HASH" in the cache root for a server that did
+ * not answer, so the next dumps of a triage do not wait for it again. */
+static void note_name(const char *kind, const char *url, char out[24])
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)url; *p; p++)
         h = (h ^ *p) * 16777619u;
-    snprintf(out, 24, ".miss-%08x", h);
+    snprintf(out, 24, ".%s-%08x", kind, h);
 }
 
-/* 1 when a recent miss is on record (why and age filled). */
-static int remembered_miss(const sp_net *net, const char *keydir, const char *url, char *why, size_t cap,
-                           long *age)
+/* 1 when a note younger than ttl is on record (why and age filled). */
+static int recent_note(const char *dir, const char *kind, const char *url, long ttl, char *why, size_t cap,
+                       long *age)
 {
-    if (net->o.miss_ttl_s < 0)
+    if (ttl < 0)
         return 0;
     char m[24], path[2100];
-    miss_name(url, m);
-    snprintf(path, sizeof path, "%s/%s", keydir, m);
+    note_name(kind, url, m);
+    snprintf(path, sizeof path, "%s/%s", dir, m);
     struct stat st;
     if (stat(path, &st) < 0)
         return 0;
     *age = (long)(time(NULL) - st.st_mtime);
-    if (*age < 0 || *age >= net->o.miss_ttl_s)
+    if (*age < 0 || *age >= ttl)
         return 0;
     FILE *f = fopen(path, "re");
     why[0] = '\0';
@@ -141,14 +143,12 @@ static int remembered_miss(const sp_net *net, const char *keydir, const char *ur
     return 1;
 }
 
-static void remember_miss(const sp_net *net, const char *keydir, const char *url, const char *why)
+static void write_note(const char *dir, const char *kind, const char *url, const char *why)
 {
-    if (net->o.miss_ttl_s < 0)
-        return;
     char m[24], path[2100], tmp[2100];
-    miss_name(url, m);
-    snprintf(path, sizeof path, "%s/%s", keydir, m);
-    snprintf(tmp, sizeof tmp, "%s/.tmp-miss-XXXXXX", keydir);
+    note_name(kind, url, m);
+    snprintf(path, sizeof path, "%s/%s", dir, m);
+    snprintf(tmp, sizeof tmp, "%s/.tmp-note-XXXXXX", dir);
     int fd = mkstemp(tmp);
     if (fd < 0)
         return;
@@ -159,6 +159,18 @@ static void remember_miss(const sp_net *net, const char *keydir, const char *url
     close(fd);
     if (!ok || rename(tmp, path) < 0)
         unlink(tmp);
+}
+
+static int remembered_miss(const sp_net *net, const char *keydir, const char *url, char *why, size_t cap,
+                           long *age)
+{
+    return recent_note(keydir, "miss", url, net->o.miss_ttl_s, why, cap, age);
+}
+
+static void remember_miss(const sp_net *net, const char *keydir, const char *url, const char *why)
+{
+    if (net->o.miss_ttl_s >= 0)
+        write_note(keydir, "miss", url, why);
 }
 
 static void age_text(long s, char *out, size_t cap)
@@ -343,8 +355,8 @@ static int lock_key(const char *keydir)
     return fd;
 }
 
-static int fetch(sp_net *net, size_t index, const char *base, dl *d, const sp_want *w, ls_found_file *out,
-                 sp_log *log);
+static int fetch(sp_net *net, size_t index, const char *cache, const char *base, dl *d, const sp_want *w,
+                 ls_found_file *out, sp_log *log);
 
 int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want *w, ls_found_file *out,
                      sp_log *log, ls_error *err)
@@ -380,6 +392,11 @@ int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want 
     snprintf(d.keydir, sizeof d.keydir, "%s/%s/%s", cache, w->name, w->key);
     char why[400], ago[40];
     long age;
+    if (recent_note(cache, "down", base, DOWN_TTL, why, sizeof why, &age)) {
+        age_text(age, ago, sizeof ago);
+        sp_log_add(log, "%s (not asked: it did not answer %s: %s)", base, ago, why);
+        return LS_ENOTFOUND;
+    }
     if (remembered_miss(net, d.keydir, base, why, sizeof why, &age)) {
         age_text(age, ago, sizeof ago);
         sp_log_add(log, "%s/%s/%s/ (remembered miss, %s: %s)", base, w->name, w->key, ago, why);
@@ -401,15 +418,15 @@ int ls_symsrv_lookup(sp_net *net, size_t index, const sp_elem *e, const sp_want 
     } else if (ls_store_lookup(cache, 1, w, out, &quiet, &qerr) == 0) {
         rc = 0;
     } else {
-        rc = fetch(net, index, base, &d, w, out, log);
+        rc = fetch(net, index, cache, base, &d, w, out, log);
     }
     if (lk >= 0)
         close(lk);
     return rc;
 }
 
-static int fetch(sp_net *net, size_t index, const char *base, dl *d, const sp_want *w, ls_found_file *out,
-                 sp_log *log)
+static int fetch(sp_net *net, size_t index, const char *cache, const char *base, dl *d, const sp_want *w,
+                 ls_found_file *out, sp_log *log)
 {
     char why[400];
     char comp[256];
@@ -435,6 +452,8 @@ static int fetch(sp_net *net, size_t index, const char *base, dl *d, const sp_wa
             sp_log_add(log, "%s (%s)", url, r.why);
             if (r.unreachable && index < SP_MAX_ELEMENTS && !net->dead[index])
                 net->dead[index] = strdup(r.why);
+            if (r.unreachable)
+                write_note(cache, "down", base, r.why);
             return LS_ENOTFOUND;
         }
         int flags = 0, compressed = 0;
