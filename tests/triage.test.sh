@@ -148,6 +148,12 @@ rc=$?
 check "a listed path that does not exist: its error record, the other dump still reported" \
     python3 -c 'import json,sys; d=[json.loads(l) for l in open(sys.argv[1])]; assert [("error" in x) for x in d] == [False, True], d' "$tmp/missing.jsonl"
 
+mkfifo "$tmp/fifo.dmp"
+printf '%s\n' "$tmp/fifo.dmp" /dev/null | timeout 20 "$LALSCAN" -v - >"$tmp/fifo.txt" 2>&1
+rc=$?
+check "a listed FIFO or device: an error record each, never read (exit 3, no hang)" \
+    bash -c "[ $rc = 3 ] && grep -q 'fifo.dmp: not a regular file' '$tmp/fifo.txt' && grep -q '/dev/null: not a regular file' '$tmp/fifo.txt'"
+
 # --- exit statuses ----------------------------------------------------------------------------
 "$LALSCAN" "${SYM[@]}" "$D/xp-2003" >/dev/null 2>&1
 rc=$?

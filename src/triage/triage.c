@@ -197,6 +197,14 @@ static void process(const ls_batch *t, tr_db_reader *r, tr_item *it)
         return;
     }
     if (it->sniff) {
+        /* a listed FIFO or device would block or never end: only regular files are read */
+        struct stat st;
+        if (stat(it->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+            char m[1200];
+            snprintf(m, sizeof m, "%s: not a regular file", it->path);
+            set_error(it, t, LS_EUNSUPPORTED, m);
+            return;
+        }
         int s = ls_batch_sniff(it->path, &err);
         if (s < 0) {
             set_error(it, t, s, err.msg);
