@@ -32,9 +32,9 @@ int ls_batch_new(const ls_batch_options *opts, ls_batch **out, ls_error *err)
     const char *sym = a->symbol_path ? a->symbol_path : getenv("_NT_SYMBOL_PATH");
     const char *alt = a->symbol_path ? NULL : getenv("_NT_ALT_SYMBOL_PATH");
     ls_buf k = { 0 };
-    ls_buf_printf(&k, "symbols=%s;%s\nimages=%s\nnt-pdb=%s\ndriver=%s\nforce=%d\n", alt ? alt : "", sym ? sym : "",
-                  a->image_path ? a->image_path : "", a->nt_pdb ? a->nt_pdb : "",
-                  a->driver ? a->driver : "", a->force_pdb);
+    ls_buf_printf(&k, "symbols=%s;%s\nimages=%s\nnt-pdb=%s\ndriver=%s\nforce=%d\noffline=%d\n",
+                  alt ? alt : "", sym ? sym : "", a->image_path ? a->image_path : "",
+                  a->nt_pdb ? a->nt_pdb : "", a->driver ? a->driver : "", a->force_pdb, a->offline);
     if (k.oom) {
         ls_buf_free(&k);
         ls_batch_free(t);
