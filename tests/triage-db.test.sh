@@ -31,8 +31,9 @@ cp "$FIX"/dumps/verifier-win10-x64.dmp "$FIX"/dumps/verifier-win7-x64.dmp "$FIX"
 cp "$FIX"/dumps/x64-triage.dmp "$FIX"/dumps/verifier-none-x64.dmp "$FIX"/dumps/x64-bitmap-kernel.dmp.gz "$D/b/"
 cp "$FIX"/dumps/verifier-win10-x64.dmp "$D/b/copy-of-win10.dmp"
 cp "$FIX"/dumps/bad-x64-signature.dmp "$FIX"/dumps/bad-x64-triage-absurd.dmp "$D/bad/"
+cp "$FIX"/dumps/bad-x64-signature.dmp "$D/bad/copy-of-bad.dmp"
 cp README.md "$D/other/notes.txt"
-NDUMPS=9
+NDUMPS=10
 DISTINCT=$(find "$D" -type f ! -name notes.txt -exec sha256sum {} + | cut -d' ' -f1 | sort -u | wc -l)
 DB=$tmp/triage.db
 

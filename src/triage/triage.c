@@ -233,7 +233,19 @@ static void process(const ls_batch *t, tr_db_reader *r, tr_item *it)
         char *stored_path = NULL;
         if (r && tr_db_lookup(r, t->options_key, it, &stored_path) == 1) {
             it->from_db = 1;
-            repath(it, stored_path);
+            size_t sl = strlen(stored_path);
+            if (it->kind == TR_ERROR && strcmp(stored_path, it->path) && !strncmp(it->error, stored_path, sl)) {
+                /* the stored message names the copy first seen; name this one */
+                char m[1200];
+                snprintf(m, sizeof m, "%s%s", it->path, it->error + sl);
+                free(it->error);
+                free(it->report);
+                it->error = it->report = NULL;
+                set_error(it, t, it->status, m);
+                it->from_db = 1;
+            } else {
+                repath(it, stored_path);
+            }
             free(stored_path);
             return;
         }
