@@ -3,7 +3,7 @@
 
 PKGS        := libkdumpfile libaddrxlat libcjson zlib libmspack sqlite3 libcurl
 DEB_BUILD   := build-essential pkg-config libkdumpfile-dev libcjson-dev zlib1g-dev libmspack-dev libsqlite3-dev libcurl4-openssl-dev
-DEB_TEST    := python3 python3-jsonschema clang lld llvm gzip sqlite3 parallel
+DEB_TEST    := python3 python3-jsonschema clang lld llvm gzip sqlite3 parallel gcab cabextract openssl
 PREFIX      ?= /usr/local
 BUILD       ?= rel
 O           := build/$(BUILD)

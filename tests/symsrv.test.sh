@@ -23,8 +23,9 @@ fi
 
 T=$(mktemp -d)
 SRV_PID=""
+TLS_PID=""
 cleanup() {
-    [ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+    for p in $SRV_PID $TLS_PID; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -205,6 +206,27 @@ sys.exit(0 if ok else 1)' "$T/k.json" > "$T/k.txt" 2>&1 &&
 "$LALSCAN" -y "srv*$T/ck*$URL/ok" "$D/verifier-win7-x64.dmp" > "$T/k.txt" 2>&1
 grep -q "types-x64.pdb" "$T/k.txt" && ok "text report names the kernel PDB the layouts came from" ||
     nok "text report does not name the kernel PDB: $(grep -i layout "$T/k.txt" | head -3)"
+
+# --- HTTPS: a self-signed server is refused, and trusted through LALSCAN_SYMSRV_CA_BUNDLE ------
+if command -v openssl >/dev/null &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$T/tls.key" -out "$T/tls.crt" > /dev/null 2>&1; then
+    python3 "$ROOT/tests/symsrv/server.py" --root "$S" --log "$T/tls.log" --port-file "$T/tls.port" \
+        --tls "$T/tls.crt,$T/tls.key" --lifetime 300 &
+    TLS_PID=$!
+    for _ in $(seq 100); do [ -s "$T/tls.port" ] && break; sleep 0.1; done
+    TURL="https://127.0.0.1:$(cat "$T/tls.port" 2>/dev/null)/ok"
+    "$LALSCAN" --json -y "srv*$T/ct1*$TURL" "$D/verifier-win10-x64.dmp" > "$T/t1.json" 2>&1
+    LALSCAN_SYMSRV_CA_BUNDLE="$T/tls.crt" "$LALSCAN" --json -y "srv*$T/ct2*$TURL" "$D/verifier-win10-x64.dmp" \
+        > "$T/t2.json" 2>&1
+    if pdbs "$T/t1.json" | grep -q "MISSING: .*SSL certificate" && pdbs "$T/t2.json" | grep -q "=$T/ct2/"; then
+        ok "HTTPS: an untrusted certificate is refused with the reason; with LALSCAN_SYMSRV_CA_BUNDLE the PDB comes"
+    else
+        nok "HTTPS: untrusted: $(pdbs "$T/t1.json" | head -c 300); trusted: $(pdbs "$T/t2.json" | head -c 300)"
+    fi
+else
+    nok "openssl missing or failed: HTTPS not tested"
+fi
 
 # --- progress on a terminal (script(1) gives stderr a pty), none otherwise -------------------
 if command -v script >/dev/null; then

@@ -237,9 +237,11 @@ typedef struct ls_symsrv_options {
                                   * else ~/.cache/lalscan/symbols */
     ls_symsrv_progress_fn progress;
     void *progress_ctx;
+    const char *ca_bundle;       /* PEM file of CAs to trust for HTTPS; NULL: the system's */
 } ls_symsrv_options;
 /* Defaults, then the environment: LALSCAN_OFFLINE (set, not "0": offline),
- * LALSCAN_SYMSRV_TIMEOUT, LALSCAN_SYMSRV_CONNECT_TIMEOUT, LALSCAN_SYMSRV_MISS_TTL (seconds). */
+ * LALSCAN_SYMSRV_TIMEOUT, LALSCAN_SYMSRV_CONNECT_TIMEOUT, LALSCAN_SYMSRV_MISS_TTL (seconds),
+ * LALSCAN_SYMSRV_CA_BUNDLE (a company's own CA for its HTTPS symbol server). */
 void ls_symsrv_options_init(ls_symsrv_options *o);
 /* Lets the URL elements of srv* chains be used (o copied; o->offline: caches only). Without
  * this call they are skipped (ls_sympath_skipped). Each server element looks in its cache

@@ -35,6 +35,8 @@ void ls_symsrv_options_init(ls_symsrv_options *o)
     o->timeout_s = env_seconds("LALSCAN_SYMSRV_TIMEOUT", 0);
     o->connect_timeout_s = env_seconds("LALSCAN_SYMSRV_CONNECT_TIMEOUT", 0);
     o->miss_ttl_s = env_seconds("LALSCAN_SYMSRV_MISS_TTL", 0);
+    const char *ca = getenv("LALSCAN_SYMSRV_CA_BUNDLE");
+    o->ca_bundle = ca && *ca ? ca : NULL;
 }
 
 int ls_symsrv_net_new(const ls_symsrv_options *o, sp_net **out, ls_error *err)
@@ -61,7 +63,10 @@ int ls_symsrv_net_new(const ls_symsrv_options *o, sp_net **out, ls_error *err)
     else
         snprintf(n->default_cache_why, sizeof n->default_cache_why,
                  "no default cache: neither XDG_CACHE_HOME nor HOME is an absolute path");
-    n->o.default_cache = NULL; /* not kept: the caller's string may go away */
+    if (o->ca_bundle)
+        snprintf(n->ca_bundle, sizeof n->ca_bundle, "%s", o->ca_bundle);
+    n->o.default_cache = NULL; /* not kept: the caller's strings may go away */
+    n->o.ca_bundle = NULL;
     *out = n;
     return 0;
 }

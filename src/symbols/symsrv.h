@@ -9,6 +9,7 @@ struct sp_net {
     ls_symsrv_options o;
     char default_cache[1024];     /* "" when there is none (why says so) */
     char default_cache_why[160];
+    char ca_bundle[1024];         /* "" : the system's CAs */
     char *dead[SP_MAX_ELEMENTS];  /* per element: why its server is not asked again in this run */
 };
 

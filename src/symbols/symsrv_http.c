@@ -159,6 +159,8 @@ int ls_symsrv_http_get(const sp_net *net, const char *url, const char *name, int
     curl_easy_setopt(h, CURLOPT_TIMEOUT, net->o.timeout_s);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, net->o.stall_s);
+    if (net->ca_bundle[0])
+        curl_easy_setopt(h, CURLOPT_CAINFO, net->ca_bundle);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
     if (net->o.progress) {

@@ -9,7 +9,8 @@ first path component, misbehaves on purpose. Every request is logged to --log (o
   /wrong/<...>.pdb      another PDB (--wrong FILE) for every PDB name; else as ok
   /badcab/...           plain names 404, compressed names a damaged cabinet
   /redir/...            302 to /ok/...
-It stops by itself after --lifetime seconds (the test also kills it)."""
+With --tls CERT,KEY it speaks HTTPS. It stops by itself after --lifetime seconds (the test
+also kills it)."""
 import argparse, http.server, os, sys, threading, time
 
 ap = argparse.ArgumentParser()
@@ -19,6 +20,7 @@ ap.add_argument("--port-file", required=True)
 ap.add_argument("--wrong", default="")
 ap.add_argument("--delay", type=float, default=5.0)
 ap.add_argument("--lifetime", type=float, default=600.0)
+ap.add_argument("--tls", default="", help="CERT,KEY: serve HTTPS")
 args = ap.parse_args()
 log_lock = threading.Lock()
 
@@ -122,6 +124,11 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 srv = Server(("127.0.0.1", 0), Handler)
+if args.tls:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(*args.tls.split(","))
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.daemon_threads = True
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
