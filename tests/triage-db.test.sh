@@ -51,7 +51,7 @@ check "database: one row per distinct content ($DISTINCT), one path row per dump
     bash -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM dumps') = $DISTINCT ] && [ \$(sqlite3 '$DB' 'SELECT count(*) FROM paths') = $NDUMPS ]"
 check "database: WAL journal mode" bash -c "[ \$(sqlite3 '$DB' 'PRAGMA journal_mode') = wal ]"
 check "database: errors stored with their message, no bucket" \
-    bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM dumps WHERE status != 0 AND bucket IS NULL AND error LIKE '%bad-x64-%'\") = 2 ]"
+    bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM dumps WHERE status != 0 AND bucket IS NULL AND error LIKE '%/bad/%: %'\") = 2 ]"
 check "database: bucket counts are the number of dumps that have them" \
     bash -c "[ \$(sqlite3 '$DB' 'SELECT count(*) FROM buckets b WHERE dumps != (SELECT count(*) FROM dumps d WHERE d.bucket = b.bucket)') = 0 ]"
 check "database: reports are lalscan.report/1 documents keyed by SHA-256" \

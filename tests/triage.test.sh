@@ -36,6 +36,8 @@ gzip -c "$FIX"/dumps/verifier-vista-x86.dmp >"$D/small/vista.dmp.gz"
 cp "$FIX"/dumps/bad-x64-signature.dmp "$FIX"/dumps/bad-x64-bitmap-absurd.dmp "$D/incoming/bad/"
 head -c 3000 "$FIX"/dumps/verifier-win10-x64.dmp >"$D/incoming/bad/truncated.dmp"
 { printf 'PAGEDU64'; head -c 9000 /dev/urandom; } >"$D/incoming/bad/garbage.dmp"
+# the whole signature wiped: still a dump by its version fields (0xF, build 19041)
+{ printf 'XXXXXXXX'; tail -c +9 "$FIX"/dumps/verifier-win11-x64.dmp; } >"$D/incoming/bad/wiped-signature.dmp"
 # duplicates under other names (one without an extension)
 cp "$FIX"/dumps/verifier-win10-x64.dmp "$D/incoming/copy-of-win10.dmp"
 cp "$FIX"/dumps/x64-triage.dmp "$D/misc/deep/er/MEMORY"
@@ -45,7 +47,7 @@ cp "$FIX"/drivers/bin/laldrv-x64-O2.pdb "$FIX"/drivers/bin/laldrv-x64-O2.sys "$D
 : >"$D/misc/empty.dmp"
 head -c 5000 /dev/urandom | tr -d 'P' >"$D/misc/random.bin"
 gzip -c README.md >"$D/misc/readme.gz"
-NBAD=4
+NBAD=5
 NNOT=6
 NDUMPS=$(($(find "$D" -type f | wc -l) - NNOT))
 
@@ -89,8 +91,9 @@ check "text: header counts dumps, errors and skipped files" \
 check "text: the errors section names each corrupt file" python3 - "$tmp/t1.txt" <<'EOF'
 import sys
 t = open(sys.argv[1]).read()
-errs = t.split("\nErrors (4):\n", 1)[1]
-for name in ("bad-x64-signature.dmp", "bad-x64-bitmap-absurd.dmp", "truncated.dmp", "garbage.dmp"):
+errs = t.split("\nErrors (5):\n", 1)[1]
+for name in ("bad-x64-signature.dmp", "bad-x64-bitmap-absurd.dmp", "truncated.dmp", "garbage.dmp",
+             "wiped-signature.dmp"):
     assert name in errs, name
 EOF
 

@@ -36,9 +36,17 @@ enum {
 };
 static const char *const write_sql[S_COUNT] = {
     [S_OLD_BUCKET] = "SELECT bucket FROM dumps WHERE hash = ?1",
-    [S_PUT_DUMP] = "INSERT OR REPLACE INTO dumps(hash, schema, options, tool_version, path, size,"
+    /* A row of the same schema and options stays as first written (a copy analyzed at the
+     * same time by another worker or run); other rows are replaced. */
+    [S_PUT_DUMP] = "INSERT INTO dumps(hash, schema, options, tool_version, path, size,"
                    " status, error, bucket, bugcheck, driver, top_site, found, report, analyzed_at)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                   " ON CONFLICT(hash) DO UPDATE SET schema = excluded.schema, options = excluded.options,"
+                   " tool_version = excluded.tool_version, path = excluded.path, size = excluded.size,"
+                   " status = excluded.status, error = excluded.error, bucket = excluded.bucket,"
+                   " bugcheck = excluded.bugcheck, driver = excluded.driver, top_site = excluded.top_site,"
+                   " found = excluded.found, report = excluded.report, analyzed_at = excluded.analyzed_at"
+                   " WHERE dumps.schema != excluded.schema OR dumps.options != excluded.options",
     [S_PUT_BUCKET] = "INSERT INTO buckets(bucket, dumps, first_seen, last_seen, bugcheck, driver,"
                      " top_site, example, first_run) VALUES(?1, 0, ?2, ?2, ?3, ?4, ?5, ?6, ?7)"
                      " ON CONFLICT(bucket) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",

@@ -131,9 +131,11 @@ int ls_batch_add_list(ls_batch *t, FILE *f, ls_error *err)
     return rc;
 }
 
-/* "PAGE" opens both Windows dump signatures (PAGEDUMP, PAGEDU64) and survives a damaged
- * second half, so a corrupt dump is still reported as a bad dump rather than skipped; the
- * ELF core and kdump-compressed containers are dumps lalscan explains it cannot read. */
+/* "PAGE" opens both Windows dump signatures (PAGEDUMP, PAGEDU64); a header whose signature
+ * is damaged is still known by the version fields after it (MajorVersion 0xF free or 0xC
+ * checked, MinorVersion an NT build number), so a corrupt dump is reported as a bad dump
+ * rather than skipped. ELF core and kdump-compressed files are dumps lalscan explains it
+ * cannot read. */
 int ls_batch_sniff(const char *path, ls_error *err)
 {
     gzFile g = gzopen(path, "rb");
@@ -150,6 +152,9 @@ int ls_batch_sniff(const char *path, ls_error *err)
     if (n < 0)
         return ls_error_set(err, LS_EIO, "%s: cannot read the first bytes: %s", path, msgbuf);
     if (n >= 4 && memcmp(b, "PAGE", 4) == 0)
+        return 1;
+    if (n >= 16 && (ls_le32(b + 8) == 0xF || ls_le32(b + 8) == 0xC) && ls_le32(b + 12) >= 1000 &&
+        ls_le32(b + 12) < 100000)
         return 1;
     if (n >= 8 && memcmp(b, "KDUMP   ", 8) == 0)
         return 1;
