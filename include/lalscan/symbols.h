@@ -52,6 +52,8 @@ typedef struct ls_pe_import {
 
 /* Opens an image file (mapped read-only). */
 int ls_pe_open_file(const char *path, ls_pe **out, ls_error *err);
+/* The same from an open file (e.g. a decompressed store file); the fd stays the caller's. */
+int ls_pe_open_fd(int fd, const char *path, ls_pe **out, ls_error *err);
 /* Opens an image in file layout held in memory; data is not copied and must outlive the
  * ls_pe. name is used in messages. */
 int ls_pe_open_mem(const void *data, size_t size, const char *name, ls_pe **out, ls_error *err);

@@ -32,7 +32,7 @@ static int server_image(ls_analysis *a, const ls_module *m, module_syms *ms, ls_
     ls_found_file ff;
     int rc = ls_sympath_find_image(a->symbols, m->name, m->timestamp, m->size, &ff, err);
     if (rc == 0) {
-        rc = ls_pe_open_file(ff.path, &ms->pe, err);
+        rc = ls_pe_open_fd(ff.fd, ff.path, &ms->pe, err);
         if (rc == 0)
             snprintf(ms->info.image_source, sizeof ms->info.image_source, "%s", ff.path);
         close(ff.fd);
@@ -52,7 +52,7 @@ static void load_module(ls_analysis *a, const ls_module *m, module_syms *ms)
     if (a->images && m->timestamp) {
         ls_found_file ff;
         if (ls_sympath_find_image(a->images, m->name, m->timestamp, m->size, &ff, &err) == 0) {
-            if (ls_pe_open_file(ff.path, &ms->pe, &err) == 0) {
+            if (ls_pe_open_fd(ff.fd, ff.path, &ms->pe, &err) == 0) {
                 snprintf(ms->info.image_source, sizeof ms->info.image_source, "%s", ff.path);
                 char tmp[1024];
                 snprintf(tmp, sizeof tmp, "%s", ff.path);

@@ -330,18 +330,23 @@ int ls_pe_open_file(const char *path, ls_pe **out, ls_error *err)
     if (fd < 0)
         return ls_error_set(err, errno == ENOENT ? LS_ENOTFOUND : LS_EIO, "%s: cannot open: %s", path,
                             strerror(errno));
+    int rc = ls_pe_open_fd(fd, path, out, err);
+    close(fd);
+    return rc;
+}
+
+/* The fd stays the caller's: a store hands out anonymous decompressed files by fd only. */
+int ls_pe_open_fd(int fd, const char *path, ls_pe **out, ls_error *err)
+{
+    if (fd < 0 || !path || !out)
+        return ls_error_set(err, LS_EINVAL, "ls_pe_open_fd: bad arguments");
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
         return ls_error_set(err, LS_EIO, "%s: not a regular file", path);
-    }
-    if (st.st_size == 0) {
-        close(fd);
+    if (st.st_size == 0)
         return ls_error_set(err, LS_ETRUNCATED, "%s: empty file", path);
-    }
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     int e = errno;
-    close(fd);
     if (map == MAP_FAILED)
         return ls_error_set(err, LS_EIO, "%s: cannot map: %s", path, strerror(e));
     ls_pe *pe = NULL;
