@@ -98,7 +98,19 @@ PORT=$(cat "$T/port")
 URL="http://127.0.0.1:$PORT"
 ok "test server on 127.0.0.1:$PORT"
 
-nreq() { wc -l < "$LOG" | tr -d ' '; }
+# nreq: requests logged so far. The server writes its log line after it has answered, so the
+# count is read until it stops changing (a client can finish before the line is written).
+nreq() {
+    local a b
+    a=$(wc -l < "$LOG" | tr -d ' ')
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        sleep 0.2
+        b=$(wc -l < "$LOG" | tr -d ' ')
+        [ "$a" = "$b" ] && break
+        a=$b
+    done
+    echo "$a"
+}
 
 # pdbs FILE: "module=pdb-or-problem" for every module of every JSON report in FILE
 pdbs() {
