@@ -436,6 +436,9 @@ def fmt(frames):
 R_CRASH = 'no oracle: llvm-symbolizer crashes here (cross-module inline site); lalscan matches llvm-pdbutil'
 R_ICF = 'identical code folding: several procedures at this address, lalscan consistent with one'
 R_CROSS = 'llvm-symbolizer drops cross-module inline frames (pdb-format.md 5.5)'
+# The same defect when it neither crashes nor drops the frame: the inlinee's name comes out as
+# "<unknown UDT>" (seen from one run to the next on the same address), file and line kept.
+R_UNKNOWN = 'llvm-symbolizer names an inline frame "<unknown UDT>" in a chain with a cross-module inlinee'
 R_MISREAD = 'llvm-symbolizer 14 misdecodes inline-site ranges (a later range\'s line, or the site missed)'
 R_UNDERSCORE = 'llvm-symbolizer strips "_" from x86 names that are not decorated'
 R_ALIAS = 'llvm-symbolizer names the function by another public alias at its start'
@@ -487,6 +490,8 @@ def explain(a, ll, lf, p, used, facts):
         if j < 0:
             return None                 # llvm-symbolizer has frames lalscan lacks
         r = name_reason(ll[i][0], lf[j][0], False, p, a, facts) if i >= 0 else None
+        if r is None and i >= 0 and ll[i][0].startswith('<unknown') and ll[i][1] == lf[j][1] and any(cross):
+            r = R_UNKNOWN
         if r is not None and ll[i][1] == lf[j][1]:
             if r:
                 reasons.add(r)
