@@ -36,21 +36,21 @@ ndumps=$(($(find "$D" -type f | wc -l) - 2))
 
 SYMS=$(cd "$FIX/drivers/bin" && pwd)
 # `lalscan` on PATH is the build under test
-mkdir -p "$tmp/bin" "$tmp/work"
+mkdir -p "$tmp/bin" "$tmp/run"
 ln -s "$(cd "$(dirname "$LALSCAN")" && pwd)/$(basename "$LALSCAN")" "$tmp/bin/lalscan"
-(cd "$tmp/work" && DUMPS=$D SYMS=$SYMS PATH=$tmp/bin:$PATH bash -c "$block") \
+(cd "$tmp/run" && DUMPS=$D SYMS=$SYMS PATH=$tmp/bin:$PATH bash -c "$block") \
     >"$tmp/counts.txt" 2>"$tmp/err.txt"
-[ -s "$tmp/work/triage.jsonl" ] && ok "the README block ran" ||
+[ -s "$tmp/run/triage.jsonl" ] && ok "the README block ran" ||
     nok "the README block ran" "$(head -5 "$tmp/err.txt" | tr '\n' ' ')"
 
 "$LALSCAN" --json -y "$SYMS" "$D" >"$tmp/direct.jsonl" 2>/dev/null
-if cmp -s "$tmp/direct.jsonl" "$tmp/work/triage.jsonl"; then
+if cmp -s "$tmp/direct.jsonl" "$tmp/run/triage.jsonl"; then
     ok "merged JSON Lines equal one local run over the folder"
 else
     nok "merged JSON Lines equal one local run over the folder" \
-        "$(wc -l <"$tmp/work/triage.jsonl") lines against $(wc -l <"$tmp/direct.jsonl")"
+        "$(wc -l <"$tmp/run/triage.jsonl") lines against $(wc -l <"$tmp/direct.jsonl")"
 fi
-n=$(wc -l <"$tmp/work/triage.jsonl")
+n=$(wc -l <"$tmp/run/triage.jsonl")
 [ "$n" = "$ndumps" ] && ok "one document per dump ($ndumps), non-dumps skipped" || nok "one document per dump" "$n, want $ndumps"
 "$LALSCAN" -y "$FIX/drivers/bin" --summary "$tmp/s.json" "$D" >/dev/null 2>&1
 if python3 - "$tmp/s.json" "$tmp/counts.txt" <<'EOF'; then ok "the block's bucket counts equal the --summary counts"; else nok "the block's bucket counts equal the --summary counts" "see above"; fi
