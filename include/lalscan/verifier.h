@@ -166,6 +166,10 @@ void ls_vf_driver_free(ls_vf_driver *d);
  * for their signature, each confirmed through its list links (for 0xC4/0x60, 0x61 and
  * --driver, which give no record address). *records is malloc'd. */
 int ls_vf_find_records(ls_vmem *vm, uint64_t **records, size_t *count, ls_error *err);
+/* Windows 7 and later keep no signature: the driver's name (UTF-16) leads to the UNICODE_STRING
+ * of its VF_SUSPECT_DRIVER_ENTRY, and that to the records pointing at it from offset 0.
+ * Candidates only: ls_vf_read_driver (strict) decides. */
+int ls_vf_find_by_name(ls_vmem *vm, const char *name, uint64_t **records, size_t *count, ls_error *err);
 
 /* Addresses of the kernel globals behind the stack log (from the kernel's symbols). */
 typedef struct ls_vf_trace_globals {

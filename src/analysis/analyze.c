@@ -176,26 +176,35 @@ static void locate_stacks(ls_analysis *a)
 static int find_record(ls_analysis *a, ls_vf_hint *hint, const char *why)
 {
     uint64_t *cands = NULL;
-    size_t n = 0;
+    size_t n = 0, tried = 0;
     ls_error err;
-    if (ls_vf_find_records(a->vm, &cands, &n, &err)) {
-        ls_analysis_warn(a, "%s; searching the dump for it: %s", why, err.msg);
-        return -1;
-    }
     hint->strict = 1;
-    for (size_t i = 0; i < n && !a->vf; i++) {
-        hint->record = cands[i];
-        if (ls_vf_read_driver(a->vm, a->kernel, hint, &a->vf, NULL) != 0)
-            a->vf = NULL;
+    /* 2003-era records by their signature; Windows 7+ records through the driver's name. */
+    for (int how = 0; how < 2 && !a->vf; how++) {
+        int rc = how == 0 ? ls_vf_find_records(a->vm, &cands, &n, &err)
+                          : hint->driver ? ls_vf_find_by_name(a->vm, hint->driver, &cands, &n, &err) : 1;
+        if (rc) {
+            if (rc < 0)
+                ls_analysis_warn(a, "%s; searching the dump for it: %s", why, err.msg);
+            continue;
+        }
+        for (size_t i = 0; i < n && !a->vf; i++) {
+            hint->record = cands[i];
+            if (ls_vf_read_driver(a->vm, a->kernel, hint, &a->vf, NULL) != 0)
+                a->vf = NULL;
+        }
+        tried += n;
+        free(cands);
+        cands = NULL;
     }
-    free(cands);
+    n = tried;
     if (!a->vf) {
         ls_analysis_warn(a, "%s, and a search of the dump's memory found no Verifier record that fits (%zu "
-                            "candidate%s); Windows 7 and later keep records without a signature, which need the "
-                            "kernel's symbols (not supported yet)", why, n, n == 1 ? "" : "s");
+                            "candidate%s)%s", why, n, n == 1 ? "" : "s",
+                         hint->driver ? "" : "; give --driver NAME to find a Windows 7+ record by its driver's name");
         return -1;
     }
-    ls_analysis_warn(a, "%s; the record at 0x%" PRIx64 " was found by searching the dump for its signature", why,
+    ls_analysis_warn(a, "%s; the record at 0x%" PRIx64 " was found by searching the dump's memory for it", why,
                      a->vf->record);
     hint->record = a->vf->record;
     ls_vf_driver_free(a->vf);
