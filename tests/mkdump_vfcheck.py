@@ -107,6 +107,8 @@ def check(D, exp, ok):
         ok(int(bc[1], 16) == cnt["paged_bytes"] and int(bc[2], 16) == cnt["nonpaged_bytes"]
            and int(bc[3], 16) == cur, "Verifier: 0x60 P2/P3/P4 = paged bytes, nonpaged bytes, count")
     _blocks(r, v, ok)
+    if v.get("other_records"):
+        _by_name(r, v, exp, ok)
     if v.get("trace_log"):
         _trace(r, v, ok)
 
@@ -309,6 +311,49 @@ def _records(r, v, rec, kinds, ok):
     ok(not cyc and len(free) == v["trackers"]["free_list_depth"]
        and all(r.ptr(s + 2 * p) & 1 for s in free), "Verifier: PoolTrackers slots all have bit 0 of NumberOfBytes set")
     return found
+
+
+def _by_name(r, v, exp, ok):
+    """No 0xC4 and several verified drivers: walk the anchor list (§2.4a i / §2.5), read each BaseName, and
+    the entry named like the driver must lead to the expected record; every other record walks on its own."""
+    p, mi = r.p, v["form"] == "mi-verifier-driver-entry"
+    ok(exp["header"]["bugcheck"]["code"] != "0xc4", "Verifier: no 0xC4, so no P3 names the record")
+    head = int(v["anchor_list"]["head"], 16)
+    ok(hex(head) == v["kernel_globals"]["mi_suspect_driver_list" if mi else "vf_suspect_drivers_list"],
+       "Verifier: anchor list head is the %s global" % v["record_anchor"])
+    walked, prev, e = [], head, r.ptr(head)
+    while e != head and len(walked) <= 64:
+        back = r.ptr(e + p) == prev
+        bn = MI[p][1] if mi else (0x18 if p == 8 else 0x10)
+        raw = r.D.read(r.ptr(e + bn + p), r.u(e + bn, 2))
+        walked.append((hex(e), raw.decode("utf-16-le") if raw else None, back))
+        prev, e = e, r.ptr(e)
+    ok(e == head and all(w[2] for w in walked), "Verifier: anchor list closes on its head, every Blink back")
+    ok([(w[0], w[1]) for w in walked] == [(x["entry"], x["name"]) for x in v["anchor_list"]["entries"]],
+       "Verifier: anchor list entries and BaseNames in Flink order", str(walked))
+    mine = [w[0] for w in walked if w[1] and w[1].lower() == v["driver"]["name"].lower()]
+    ok(len(mine) == 1, "Verifier: exactly one anchor entry is named %s" % v["driver"]["name"])
+    if mine and mi:
+        ok(mine[0] == v["record"] and r.ptr(int(mine[0], 16) + MI[p][0]) == SIG_ENTRY,
+           "Verifier: the entry named %s is the record (signature ok)" % v["driver"]["name"])
+    elif mine:
+        ok(mine[0] == v["suspect_entry"] and hex(r.ptr(int(v["record"], 16))) == mine[0],
+           "Verifier: VTVDD+0 points to the suspect entry named %s" % v["driver"]["name"])
+    recs = {v["record"]}
+    for o in v["other_records"]:
+        ov = dict(v, record=o["record"], suspect_entry=o["suspect_entry"], trackers=o["trackers"],
+                  allocations=o["allocations"], driver=dict(v["driver"], name=o["name"]))
+        found = _records(r, ov, int(o["record"], 16), [], ok)
+        want = {(int(a["address"], 16), a["size"], a["tag"], int(a["caller"], 16)) for a in o["allocations"]}
+        ok(found == want and len(want) == o["count"], "Verifier: %s record holds its %d allocations" % (o["name"], len(want)))
+        c = o["counters"]
+        ok(c["current_paged_pool_allocations"] + c["current_nonpaged_pool_allocations"] == o["count"]
+           and sum(a["size"] for a in o["allocations"]) == c["paged_bytes"] + c["nonpaged_bytes"],
+           "Verifier: %s counters match its allocations" % o["name"])
+        _blocks(r, ov, ok)
+        recs.add(o["record"])
+    ok(len(recs) == 1 + len(v["other_records"]) and recs == {x["record"] for x in v["anchor_list"]["entries"]},
+       "Verifier: one distinct record per anchor entry")
 
 
 def _blocks(r, v, ok):
