@@ -100,10 +100,15 @@ def runner(lalscan, symbols, nt_dir=None):
     `--nt-pdb NT_DIR/ntkrnl-fake-ARCH.pdb`, the stand-in kernel PDB whose publics name the stack log."""
     def run(dump):
         extra = []
+        with open(dump + ".expect.json", encoding="utf-8") as fh:
+            exp = json.load(fh)
         if nt_dir:
-            with open(dump + ".expect.json", encoding="utf-8") as fh:
-                arch = json.load(fh)["header"]["arch"]
+            arch = exp["header"]["arch"]
             extra = ["--nt-pdb", os.path.join(nt_dir, "ntkrnl-fake-%s.pdb" % ("x64" if arch == "x64" else "x86"))]
+        # Without a 0xC4 the user names the driver (the scenario's record is found by its name).
+        v = exp.get("verifier") or {}
+        if v.get("selected_by") == "name":
+            extra += ["--driver", v["driver"]["name"]]
         p = subprocess.run([lalscan, "--json", "-y", symbols] + extra + [dump], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=300)
         return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")

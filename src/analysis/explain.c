@@ -201,6 +201,14 @@ void ls_analysis_explain(ls_analysis *a)
         ls_analysis_diagnose(a, "no-verifier-violation", LS_SEV_INFO,
                              "Bug check 0x%X%s%s is not a Driver Verifier pool violation: this dump holds no pool "
                              "leak report.", bc->code, bc->name[0] ? " " : "", bc->name);
+        const ls_vf_counters *g = &a->global.counters;
+        if (a->global.present && (a->global.level & 0x8) && g->cur_paged + g->cur_nonpaged && !a->opts.driver)
+            ls_analysis_diagnose(a, "verifier-tracking-pool", LS_SEV_INFO,
+                                 "Driver Verifier was tracking pool (level 0x%x): %" PRIu64 " allocations of "
+                                 "verified drivers were outstanding machine-wide (%" PRIu64 " bytes). To list one "
+                                 "driver's allocations and the code that made them, run lalscan again with --driver "
+                                 "NAME.", a->global.level, g->cur_paged + g->cur_nonpaged,
+                                 g->paged_bytes + g->nonpaged_bytes);
     }
     if (a->vf && ls_dump_get_header(a->dump)->build <= 2600)
         ls_analysis_diagnose(a, "lookaside-refills-untracked-xp", LS_SEV_INFO,

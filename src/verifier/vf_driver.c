@@ -157,6 +157,8 @@ static int try_layout(ls_vmem *vm, const ls_vf_hint *hint, const char *p2_name, 
         if (strncasecmp(d->name, hint->driver, strlen(hint->driver)) != 0) {
             NOTE("%sname \"%s\" is not %s", w ? ", " : "", d->name, hint->driver);
             failed++;
+        } else {
+            NOTE("%sname \"%s\" matches --driver", w ? ", " : "", d->name);
         }
     }
     uint64_t cur = c->cur_paged + c->cur_nonpaged;
@@ -176,8 +178,9 @@ static int try_layout(ls_vmem *vm, const ls_vf_hint *hint, const char *p2_name, 
         NOTE("%sbyte counters differ from P2/P3", w ? ", " : "");
         failed++;
     }
-    if (cur && !c->paged_bytes && !c->nonpaged_bytes) {
-        NOTE("%sallocations without bytes", w ? ", " : "");
+    /* Every outstanding allocation is charged at least 4 bytes, and none is charged for nothing. */
+    if ((cur && c->paged_bytes + c->nonpaged_bytes < 4 * cur) || (!cur && (c->paged_bytes || c->nonpaged_bytes))) {
+        NOTE("%scounts and bytes disagree", w ? ", " : "");
         failed++;
     }
 #undef NOTE
@@ -270,7 +273,8 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
                     best = L;
                     best_failed = 0;
                     chosen_pass = pass;
-                    snprintf(best_reason, sizeof best_reason, "%.240s", d->layout_reason);
+                    snprintf(best_reason, sizeof best_reason, "%.200s%strackers agree with the counts",
+                             d->layout_reason, d->layout_reason[0] ? ", " : "");
                     break;
                 }
                 if (!fitting) {
@@ -287,7 +291,8 @@ int ls_vf_read_driver(ls_vmem *vm, const ls_kernel *k, const ls_vf_hint *hint, l
             }
         }
     }
-    if (best_failed && fitting) {
+    /* A record found by searching memory must also have trackers that add up. */
+    if (best_failed && fitting && !hint->strict) {
         best = fitting;
         best_failed = 0;
         chosen_pass = fitting_pass;

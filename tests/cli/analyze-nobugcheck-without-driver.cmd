@@ -1,0 +1,1 @@
+$LALSCAN fixtures/dumps/verifier-nobugcheck-win10-x64.dmp
