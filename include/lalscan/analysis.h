@@ -136,6 +136,9 @@ int ls_analysis_found(const ls_analysis *a);
 /* Non-NULL when a function name is one of the WDK lookaside allocate helpers. */
 const char *ls_lookaside_helper_name(const char *function);
 
+/* "mydriver!CtxCreate+0x4a", "mydriver+0x11ca" without a symbol, "0xfffff803..." outside modules. */
+void ls_location_text(const ls_code_location *w, char *out, size_t n);
+
 /* Formats a tag as its four bytes in memory order, non-printable bytes as '.'. */
 void ls_tag_text(uint32_t tag, char out[5]);
 

@@ -62,6 +62,9 @@ const char *ls_kernel_warning(const ls_kernel *k, size_t i);
 /* The symbolic name of a bug check code ("" when unknown; never guessed). */
 const char *ls_bugcheck_name(uint32_t code, char *out, size_t outsize);
 
+/* The part of a path after its last '\\' or '/' ("\\SystemRoot\\x.sys" -> "x.sys"). */
+const char *ls_basename_nt(const char *path);
+
 /* Version facts of an NT build number (table-driven). */
 ls_os_version ls_os_version_of_build(uint32_t build);
 

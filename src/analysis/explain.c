@@ -6,22 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void site_name(const ls_site *s, char *out, size_t n)
-{
-    const ls_code_location *w = &s->where;
-    char mod[96];
-    snprintf(mod, sizeof mod, "%s", w->module[0] ? w->module : "?");
-    char *dot = strrchr(mod, '.');
-    if (dot)
-        *dot = '\0';
-    if (w->symbol[0])
-        snprintf(out, n, "%.40s!%.200s+0x%" PRIx64, mod, w->symbol, w->displacement);
-    else if (w->module[0])
-        snprintf(out, n, "%s+0x%" PRIx64, mod, w->offset);
-    else
-        snprintf(out, n, "0x%" PRIx64, w->address);
-}
-
 static const char *stem_of(const char *module, char *out, size_t n)
 {
     snprintf(out, n, "%s", module);
@@ -47,15 +31,8 @@ static void explain_list(ls_analysis *a, size_t k)
     for (size_t i = 0; i < l->ncallers && w < sizeof callers; i++) {
         const ls_code_location *c = &l->callers[i].where;
         char loc[320];
-        if (c->symbol[0])
-            snprintf(loc, sizeof loc, "%s!%s+0x%" PRIx64, stem, c->symbol, c->displacement);
-        else
-            snprintf(loc, sizeof loc, "%s+0x%" PRIx64, stem, c->offset);
-        const char *file = c->file;
-        for (const char *p = c->file; *p; p++)
-            if (*p == '\\' || *p == '/')
-                file = p + 1;
-        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u%s", loc, file, c->line,
+        ls_location_text(c, loc, sizeof loc);
+        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u%s", loc, ls_basename_nt(c->file), c->line,
                               l->callers[i].references_list || in_pool ? "" : "  (does not name this list itself)");
     }
     char counters[300];
@@ -112,12 +89,8 @@ static void explain_wrapper(ls_analysis *a, const ls_site *s)
     for (size_t i = 0; i < s->ncallers && w < sizeof callers; i++) {
         const ls_code_location *c = &s->callers[i].where;
         char loc[320];
-        snprintf(loc, sizeof loc, "%s!%s+0x%" PRIx64, stem, c->symbol[0] ? c->symbol : "?", c->displacement);
-        const char *file = c->file;
-        for (const char *p = c->file; *p; p++)
-            if (*p == '\\' || *p == '/')
-                file = p + 1;
-        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u", loc, file, c->line);
+        ls_location_text(c, loc, sizeof loc);
+        w += (size_t)snprintf(callers + w, sizeof callers - w, "\n    %-40s %s:%u", loc, ls_basename_nt(c->file), c->line);
     }
     ls_analysis_diagnose(a, "allocation-wrapper", LS_SEV_WARNING,
         "%zu block%s (%" PRIu64 " bytes) %s recorded in %s!%s, which only passes the request on to %s: Verifier "
@@ -134,7 +107,7 @@ static void explain_leak(ls_analysis *a)
     size_t w = 0;
     for (size_t i = 0; i < a->nsites && i < 5; i++) {
         char name[320];
-        site_name(&a->sites[i], name, sizeof name);
+        ls_location_text(&a->sites[i].where, name, sizeof name);
         w += (size_t)snprintf(sites + w, w < sizeof sites ? sizeof sites - w : 0, "\n  %zu x %s (%" PRIu64 " bytes)%s%s",
                               a->sites[i].count, name, a->sites[i].bytes, a->sites[i].where.file[0] ? " " : "",
                               a->sites[i].where.file);
@@ -160,7 +133,7 @@ static void explain_leak(ls_analysis *a)
         if (!helper || s->lookaside >= 0)
             continue;
         char name[320];
-        site_name(s, name, sizeof name);
+        ls_location_text(&s->where, name, sizeof name);
         int inlined = strcmp(s->where.symbol, helper) != 0;
         ls_analysis_diagnose(a, "lookaside-refill-site", LS_SEV_WARNING,
             "%zu block(s) (%" PRIu64 " bytes) were recorded at %s, inside %s%s%s. That is where a lookaside list "

@@ -138,6 +138,21 @@ static module_syms *module_for(ls_analysis *a, const ls_module *m)
     return &a->mods[a->nmods++];
 }
 
+void ls_location_text(const ls_code_location *w, char *out, size_t n)
+{
+    char stem[96];
+    snprintf(stem, sizeof stem, "%s", w->module);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+    if (w->symbol[0])
+        snprintf(out, n, "%s!%s+0x%" PRIx64, stem, w->symbol, w->displacement);
+    else if (w->module[0])
+        snprintf(out, n, "%s+0x%" PRIx64, stem, w->offset);
+    else
+        snprintf(out, n, "0x%" PRIx64, w->address);
+}
+
 module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address)
 {
     const ls_module *m = ls_kernel_module_at(a->kernel, address);

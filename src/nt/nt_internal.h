@@ -32,6 +32,5 @@ void ls_kernel_read_unloaded(ls_kernel *k);
 void ls_utf16_to_utf8(const uint8_t *s, size_t units, char *out, size_t outsize);
 /* Reads a UNICODE_STRING at va (x86 or x64 layout) into out. */
 int ls_kernel_read_unicode(ls_kernel *k, uint64_t va, char *out, size_t outsize, ls_error *err);
-const char *ls_basename_nt(const char *path);
 
 #endif

@@ -9,36 +9,6 @@
 
 enum { WIDTH = 100 };
 
-static void module_stem(const char *module, char *out, size_t n)
-{
-    snprintf(out, n, "%s", module[0] ? module : "?");
-    char *dot = strrchr(out, '.');
-    if (dot && dot != out)
-        *dot = '\0';
-}
-
-/* "mydriver!CtxCreate+0x4a" or "mydriver+0x11ca" or "0xfffff80312345678". */
-static void location_text(const ls_code_location *w, char *out, size_t n)
-{
-    char stem[96];
-    module_stem(w->module, stem, sizeof stem);
-    if (w->symbol[0])
-        snprintf(out, n, "%s!%s+0x%" PRIx64, stem, w->symbol, w->displacement);
-    else if (w->module[0])
-        snprintf(out, n, "%s+0x%" PRIx64, stem, w->offset);
-    else
-        snprintf(out, n, "0x%" PRIx64, w->address);
-}
-
-static const char *base_name(const char *path)
-{
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            b = p + 1;
-    return b;
-}
-
 static void header(const ls_analysis *a, ls_buf *o)
 {
     const ls_dump *d = ls_analysis_dump(a);
@@ -124,12 +94,12 @@ static void allocations(const ls_analysis *a, ls_buf *o)
         const ls_code_location *cl = ls_analysis_leak_caller(a, i);
         char site[400] = "", tag[5];
         if (cl)
-            location_text(cl, site, sizeof site);
+            ls_location_text(cl, site, sizeof site);
         ls_tag_text(al->tag, tag);
         ls_buf_printf(o, "  0x%0*" PRIx64 "  %10" PRIu64 "  %-4s  %-11s  %s", w, al->address, al->size, tag,
                       ls_pool_class_word(al->pool), site);
         if (cl && cl->file[0])
-            ls_buf_printf(o, "  %s:%u", base_name(cl->file), cl->line);
+            ls_buf_printf(o, "  %s:%u", ls_basename_nt(cl->file), cl->line);
         ls_buf_printf(o, "%s\n", al->in_flight ? "  (in flight)" : "");
     }
 }
@@ -143,7 +113,7 @@ static void sites(const ls_analysis *a, ls_buf *o)
     ls_buf_printf(o, "\nCall sites (where Verifier saw the allocation)\n");
     for (size_t i = 0; i < n; i++) {
         char loc[400], tags[64] = "";
-        location_text(&s[i].where, loc, sizeof loc);
+        ls_location_text(&s[i].where, loc, sizeof loc);
         for (size_t t = 0; t < s[i].ntags; t++) {
             char tag[5];
             ls_tag_text(s[i].tags[t], tag);
@@ -164,7 +134,7 @@ static void sites(const ls_analysis *a, ls_buf *o)
         ls_buf_printf(o, "\n");
         for (size_t c = 0; c < s[i].ncallers; c++) {
             char cl[400];
-            location_text(&s[i].callers[c].where, cl, sizeof cl);
+            ls_location_text(&s[i].callers[c].where, cl, sizeof cl);
             ls_buf_printf(o, "          called from %s", cl);
             if (s[i].callers[c].where.file[0])
                 ls_buf_printf(o, "  [%s @ %u]", s[i].callers[c].where.file, s[i].callers[c].where.line);
@@ -196,10 +166,10 @@ static void stacks(const ls_analysis *a, ls_buf *o)
         for (unsigned f = 0; f < nf; f++) {
             const ls_code_location *fr = ls_analysis_leak_frame(a, i, f);
             char loc[400];
-            location_text(fr, loc, sizeof loc);
+            ls_location_text(fr, loc, sizeof loc);
             ls_buf_printf(o, "    %s", loc);
             if (fr->file[0])
-                ls_buf_printf(o, "  [%s @ %u]", base_name(fr->file), fr->line);
+                ls_buf_printf(o, "  [%s @ %u]", ls_basename_nt(fr->file), fr->line);
             /* The first frame of the driver outside the lookaside helper: the code path that
              * made the list refill (or, for a direct allocation, the code that allocated). */
             if (!marked && fr->module[0] && strcasecmp(fr->module, ls_analysis_driver(a)) == 0 &&
