@@ -23,11 +23,9 @@ const char *ls_source_path(const ls_source *src);
 int ls_source_wrapper(const ls_source *src);
 /* Size of the file as given (the compressed size for gzip). */
 uint64_t ls_source_file_size(const ls_source *src);
-/* Bytes of the mapping the caller has asked for through ls_source_read (for benchmarks). */
+/* Bytes of the mapping the caller has asked for through ls_source_at (for benchmarks). */
 uint64_t ls_source_bytes_read(const ls_source *src);
 
-/* Bounded read: copies [off, off+len) or fails with LS_ETRUNCATED naming the file. */
-int ls_source_read(const ls_source *src, uint64_t off, void *buf, size_t len, ls_error *err);
 /* Pointer to [off, off+len) inside the mapping, or NULL if out of range. */
 const uint8_t *ls_source_at(const ls_source *src, uint64_t off, uint64_t len);
 

@@ -20,8 +20,6 @@ int ls_vmem_read_u32(ls_vmem *vm, uint64_t va, uint32_t *out, ls_error *err);
 int ls_vmem_read_u64(ls_vmem *vm, uint64_t va, uint64_t *out, ls_error *err);
 /* Physical address of va (full-type dumps only; triage dumps have no page tables). */
 int ls_vmem_translate(ls_vmem *vm, uint64_t va, uint64_t *pa, ls_error *err);
-/* True when a read of [va, va+len) would succeed. */
-int ls_vmem_readable(ls_vmem *vm, uint64_t va, size_t len);
 
 unsigned ls_vmem_ptr_size(const ls_vmem *vm);
 /* Kernel virtual addresses of physical pages (pfns sorted ascending): one walk of the kernel

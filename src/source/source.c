@@ -138,14 +138,3 @@ const uint8_t *ls_source_at(const ls_source *s, uint64_t off, uint64_t len)
     return s->data + off;
 }
 
-int ls_source_read(const ls_source *s, uint64_t off, void *buf, size_t len, ls_error *err)
-{
-    const uint8_t *p = ls_source_at(s, off, len);
-    if (!p)
-        return ls_error_set(err, LS_ETRUNCATED,
-                            "%s: offset 0x%" PRIx64 "+0x%zx is past the end of the file (0x%" PRIx64
-                            " bytes)",
-                            ls_source_path(s), off, len, ls_source_size(s));
-    memcpy(buf, p, len);
-    return 0;
-}

@@ -229,7 +229,6 @@ int ls_vmem_read(ls_vmem *vm, uint64_t va, void *buf, size_t len, ls_error *err)
         return ls_error_set(err, LS_EINVAL, "ls_vmem_read: no reader");
     uint8_t *out = buf;
     const ls_source *src = ls_dump_source(vm->dump);
-    uint64_t start = va;
     while (len) {
         size_t n;
         if (vm->paged) {
@@ -262,21 +261,7 @@ int ls_vmem_read(ls_vmem *vm, uint64_t va, void *buf, size_t len, ls_error *err)
         va += n;
         len -= n;
     }
-    (void)start;
     return 0;
-}
-
-int ls_vmem_readable(ls_vmem *vm, uint64_t va, size_t len)
-{
-    uint8_t tmp[256];
-    while (len) {
-        size_t n = len < sizeof tmp ? len : sizeof tmp;
-        if (ls_vmem_read(vm, va, tmp, n, NULL))
-            return 0;
-        va += n;
-        len -= n;
-    }
-    return 1;
 }
 
 int ls_vmem_read_u32(ls_vmem *vm, uint64_t va, uint32_t *out, ls_error *err)
