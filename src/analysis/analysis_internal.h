@@ -4,6 +4,12 @@
 
 #include "lalscan/analysis.h"
 
+/* A call through an imported pool allocation routine: where it returns, and which routine. */
+typedef struct ls_pool_call {
+    uint32_t return_rva;
+    const char *routine;
+} ls_pool_call;
+
 /* One module whose symbols were looked for (loaded lazily, once per analysis). */
 typedef struct module_syms {
     ls_module_symbols info;
@@ -11,6 +17,9 @@ typedef struct module_syms {
     ls_pe *pe;
     ls_pdb *pdb;
     void *reader;              /* context of an image read from dump memory; outlives pe */
+    ls_pool_call *pool_calls;  /* calls through pool-routine imports, scanned on first need */
+    size_t npool_calls;
+    int pool_scanned;
     uint16_t machine;
 } module_syms;
 
@@ -48,7 +57,7 @@ struct ls_analysis {
     int *leak_list;            /* per allocation: index into lists, or -1 */
     ls_diagnosis *diags;
     size_t ndiags;
-    module_syms *mods;
+    module_syms **mods;        /* each allocated once: pointers to them stay valid */
     size_t nmods;
     char bucket[512];
     ls_strlist warnings;

@@ -467,7 +467,7 @@ int ls_analysis_leak_lookaside(const ls_analysis *a, size_t i)
 size_t ls_analysis_module_count(const ls_analysis *a) { return a->nmods; }
 const ls_module_symbols *ls_analysis_module_symbol(const ls_analysis *a, size_t i)
 {
-    return i < a->nmods ? &a->mods[i].info : NULL;
+    return i < a->nmods ? &a->mods[i]->info : NULL;
 }
 
 void ls_tag_text(uint32_t tag, char out[5])

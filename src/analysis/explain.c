@@ -150,7 +150,7 @@ static void explain_leak(ls_analysis *a)
 static void explain_symbols(ls_analysis *a)
 {
     for (size_t i = 0; i < a->nmods; i++) {
-        const ls_module_symbols *m = &a->mods[i].info;
+        const ls_module_symbols *m = &a->mods[i]->info;
         int holds_site = 0;
         for (size_t s = 0; s < a->nsites && !holds_site; s++)
             holds_site = a->sites[s].where.module_base == m->base;

@@ -126,16 +126,20 @@ static void load_module(ls_analysis *a, const ls_module *m, module_syms *ms)
 static module_syms *module_for(ls_analysis *a, const ls_module *m)
 {
     for (size_t i = 0; i < a->nmods; i++)
-        if (a->mods[i].info.base == m->base)
-            return &a->mods[i];
+        if (a->mods[i]->info.base == m->base)
+            return a->mods[i];
     if (a->nmods >= 256)
         return NULL;
-    module_syms *v = realloc(a->mods, (a->nmods + 1) * sizeof *v);
+    module_syms **v = realloc(a->mods, (a->nmods + 1) * sizeof *v);
     if (!v)
         return NULL;
     a->mods = v;
-    load_module(a, m, &a->mods[a->nmods]);
-    return &a->mods[a->nmods++];
+    module_syms *ms = malloc(sizeof *ms);
+    if (!ms)
+        return NULL;
+    load_module(a, m, ms);
+    a->mods[a->nmods++] = ms;
+    return ms;
 }
 
 void ls_location_text(const ls_code_location *w, char *out, size_t n)
@@ -162,9 +166,11 @@ module_syms *ls_analysis_module_syms(ls_analysis *a, uint64_t address)
 void ls_analysis_free_symbols(ls_analysis *a)
 {
     for (size_t i = 0; i < a->nmods; i++) {
-        ls_pdb_free(a->mods[i].pdb);
-        ls_pe_free(a->mods[i].pe);
-        free(a->mods[i].reader);
+        ls_pdb_free(a->mods[i]->pdb);
+        ls_pe_free(a->mods[i]->pe);
+        free(a->mods[i]->reader);
+        free(a->mods[i]->pool_calls);
+        free(a->mods[i]);
     }
     free(a->mods);
     a->mods = NULL;
