@@ -123,16 +123,17 @@ static const char *const pool_routines[] = {
     "ExAllocatePoolWithTagPriority", "ExAllocatePoolZero", "ExAllocatePoolUninitialized",
 };
 
-static const char *wrapped_routine(module_syms *ms, uint32_t return_rva, uint64_t base)
+/* The calls through the module's pool-routine imports, found once per module: a dump can
+ * have many sites in one driver, and each scan reads all of its code. */
+static void scan_pool_calls(module_syms *ms, uint64_t base)
 {
+    ms->pool_scanned = 1;
     const ls_pe_import *imp;
     size_t n;
     if (ls_pe_imports(ms->pe, &imp, &n, NULL))
-        return NULL;
+        return;
     for (size_t i = 0; i < n; i++) {
-        if (!imp[i].name)
-            continue;
-        for (size_t r = 0; r < sizeof pool_routines / sizeof pool_routines[0]; r++) {
+        for (size_t r = 0; imp[i].name && r < sizeof pool_routines / sizeof pool_routines[0]; r++) {
             if (strcmp(imp[i].name, pool_routines[r]) != 0)
                 continue;
             ls_pe_call_query q;
@@ -142,16 +143,26 @@ static const char *wrapped_routine(module_syms *ms, uint32_t return_rva, uint64_
             q.image_base = base;
             ls_pe_call *calls = NULL;
             size_t nc = 0;
-            const char *hit = NULL;
-            if (ls_pe_scan_calls(ms->pe, &q, &calls, &nc, NULL, NULL) == 0)
-                for (size_t c = 0; c < nc && !hit; c++)
-                    if (calls[c].return_rva == return_rva)
-                        hit = pool_routines[r];
+            if (ls_pe_scan_calls(ms->pe, &q, &calls, &nc, NULL, NULL) == 0 && nc) {
+                ls_pool_call *v = realloc(ms->pool_calls, (ms->npool_calls + nc) * sizeof *v);
+                if (v) {
+                    ms->pool_calls = v;
+                    for (size_t c = 0; c < nc; c++)
+                        v[ms->npool_calls++] = (ls_pool_call){ calls[c].return_rva, pool_routines[r] };
+                }
+            }
             free(calls);
-            if (hit)
-                return hit;
         }
     }
+}
+
+static const char *wrapped_routine(module_syms *ms, uint32_t return_rva, uint64_t base)
+{
+    if (!ms->pool_scanned)
+        scan_pool_calls(ms, base);
+    for (size_t i = 0; i < ms->npool_calls; i++)
+        if (ms->pool_calls[i].return_rva == return_rva)
+            return ms->pool_calls[i].routine;
     return NULL;
 }
 
